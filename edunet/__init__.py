@@ -1,0 +1,75 @@
+"""edunet: a small deep-learning library to read, run and learn from.
+
+It follows PyTorch's API, so what you learn here transfers directly:
+
+    import edunet as torch
+    x = torch.tensor([1., 2., 3.], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad                      # tensor([2., 4., 6.])
+
+Layout (each layer only uses the ones above it):
+    backend.py   NumPy on the CPU, CuPy on a GPU      dtypes.py  dtypes and promotion
+    tensor.py    Tensor                               autograd.py  the graph and backward()
+    ops/         every operation, forward and backward side by side
+"""
+
+__version__ = "0.1.0"
+
+from edunet import dtypes
+from edunet.backend import Device
+from edunet.backend import Device as device
+from edunet.dtypes import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64,
+                           uint8, dtype, get_default_dtype, set_default_dtype, promote_types)
+from edunet.dtypes import float16 as half, float32 as float, float64 as double  # noqa: A001
+from edunet.dtypes import int16 as short, int32 as int, int64 as long  # noqa: A001
+from edunet.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                              set_grad_enabled)
+from edunet.tensor import Size, Tensor
+from edunet import autograd
+from edunet.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                             full_like, linspace, logspace, normal, ones, ones_like, rand,
+                             rand_like, randint, randint_like, randn, randn_like, randperm,
+                             tensor, zeros, zeros_like)
+from edunet.random import (Generator, default_generator, get_rng_state, initial_seed,
+                           manual_seed, seed, set_rng_state)
+from edunet.ops.activation import log_softmax, softmax
+from edunet.ops.arithmetic import (add, broadcast_shapes, div, divide, floor_divide, mul,
+                                   multiply, neg, negative, pow, reciprocal, remainder, rsub,
+                                   square, sub, true_divide)
+from edunet.ops.arithmetic import sub as subtract
+from edunet.ops.conversion import clone
+from edunet.ops.elementwise import (abs, absolute, allclose, ceil, clamp, clip, cos, eq, equal,
+                                    exp, floor, ge, greater, greater_equal, gt, isclose,
+                                    isfinite, isinf, isnan, le, less, less_equal, log, log1p,
+                                    logical_and, logical_not, logical_or, logical_xor, lt,
+                                    maximum, minimum, ne, nonzero, not_equal, relu, round, rsqrt,
+                                    sigmoid, sign, sin, sqrt, tanh, where)
+from edunet.ops.linalg import bmm, dot, matmul, mm, mv
+from edunet.ops.reduction import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean,
+                                  min, norm, prod, std, sum, var)
+from edunet.ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip,
+                              gather, index_select, masked_fill, narrow, permute, reshape,
+                              split, squeeze, stack, t, transpose, unbind, unflatten, unsqueeze)
+from edunet.gradcheck import GradcheckError, gradcheck
+from edunet.printing import set_printoptions
+from edunet import accelerator, cuda
+from edunet.doctor import doctor
+
+
+def is_tensor(obj):
+    """True if ``obj`` is an edunet Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of a tensor."""
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    """The dtype ``tensor1 + tensor2`` would have (PyTorch's promotion rules)."""
+    return dtypes.result_type(tensor1, tensor2)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()

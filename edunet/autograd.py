@@ -1,0 +1,383 @@
+"""Reverse-mode automatic differentiation: the graph and the engine that walks it.
+
+Every differentiable operation is a :class:`Function`. Calling one records a node:
+
+    y = x * w          # y.grad_fn is a Mul node; Mul.next_functions points at
+                       # the nodes that produced x and w
+
+``y.backward()`` then applies the chain rule from the output back to the leaves:
+
+1. ``topological_sort``: order the nodes so each comes after every node it feeds;
+2. walk that order backwards; each node turns the gradient of its output into
+   gradients of its inputs (``Function.backward``), which are summed (``+``)
+   where a tensor was used more than once;
+3. at a leaf, :class:`AccumulateGrad` adds the result into ``leaf.grad``.
+
+The walk is a loop, not recursion, so a chain of 10,000 ops is no problem. The
+graph holds no reference cycles (a node never refers to its own output tensor),
+so it is freed the moment nothing refers to it, without Python's cycle collector.
+"""
+
+import weakref
+
+import numpy
+
+from edunet.backend import device_of, get_array_module, move_array
+from edunet.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                              set_grad_enabled)
+from edunet.tensor import Tensor
+
+__all__ = ["Function", "AccumulateGrad", "topological_sort", "backward", "grad",
+           "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
+
+FREED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward. (In a training loop this usually means a tensor computed before the "
+    "loop is reused inside it: recompute it each step, or .detach() it.)"
+)
+
+
+class Function:
+    """One differentiable operation, and the graph node that remembers it.
+
+    A subclass writes ``forward`` and ``backward`` side by side, on raw arrays
+    (NumPy or CuPy); the instance itself is the context that carries what
+    backward needs from forward::
+
+        class Mul(Function):
+            def forward(self, x, y):
+                self.save_for_backward(x, y)
+                return x * y
+
+            def backward(self, grad_output):
+                x, y = self.saved_arrays
+                return grad_output * y, grad_output * x
+
+    ``Mul.apply(a, b)`` runs it on tensors: positional arguments are the input
+    tensors, keyword arguments are options (``dim=1``) passed on to ``forward``.
+    ``backward`` returns one gradient per input (or None where
+    ``self.needs_input_grad`` says it is not needed), each shaped like its input.
+    """
+
+    grad_fn_name = None  # PyTorch's name for the node, when it is not ClassBackward0
+
+    def __init__(self):
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self.tensor_hooks = None    # hooks registered on the output tensor: {id: hook}
+        self.retained_output = None  # weakref to the output when it called retain_grad()
+        self._saved = ()
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} must define backward")
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays that ``backward`` will need; freed after the backward pass."""
+        self._saved = arrays
+
+    @property
+    def saved_arrays(self):
+        if self._saved is None:
+            raise RuntimeError(FREED_GRAPH_MESSAGE)
+        return self._saved
+
+    def release(self):
+        """Free the saved arrays (after backward, unless ``retain_graph=True``)."""
+        if self._saved:
+            self._saved = None
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run the operation on tensors and, when gradients are needed, record it."""
+        function = cls()
+        arrays = _arrays_on_one_device(inputs, cls)
+        output = function.forward(*arrays, **options)
+        if is_grad_enabled():
+            for tensor in inputs:
+                if tensor._requires_grad:
+                    function.needs_input_grad = tuple(t._requires_grad for t in inputs)
+                    function.next_functions = tuple(t._gradient_edge() for t in inputs)
+                    return Tensor._make(output, function)
+        return Tensor._make(output)
+
+    def name(self):
+        """PyTorch's name for this node, e.g. ``MulBackward0``."""
+        return self.grad_fn_name or type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node for a leaf tensor: adds the gradient that reaches it into ``leaf.grad``."""
+
+    next_functions = ()
+    retained_output = None
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @property
+    def tensor_hooks(self):
+        return self.variable._hooks
+
+    def accumulate(self, gradient):
+        leaf = self.variable
+        if gradient.shape != leaf.shape:
+            raise RuntimeError(f"internal error: gradient of shape {tuple(gradient.shape)} "
+                               f"reached a leaf of shape {tuple(leaf.shape)}")
+        if leaf._grad is None:
+            # A fresh array: the incoming one may be shared with other nodes.
+            leaf._grad = Tensor._make(gradient.astype(leaf.array.dtype, copy=True))
+        else:
+            leaf._grad.array += gradient
+
+    def release(self):
+        pass
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def _arrays_on_one_device(inputs, function_type):
+    """The inputs' arrays, after checking they live on one device.
+
+    A 0-d CPU tensor may join GPU tensors (it is moved), as in PyTorch.
+    """
+    arrays = [tensor.array for tensor in inputs]
+    if all(type(array) is numpy.ndarray for array in arrays):
+        return arrays
+    devices = [device_of(array) for array in arrays]
+    target = next((d for d, a in zip(devices, arrays) if d.type != "cpu" or a.ndim), devices[0])
+    for index, (device, array) in enumerate(zip(devices, arrays)):
+        if device == target:
+            continue
+        if device.type == "cpu" and array.ndim == 0:
+            arrays[index] = move_array(array, target)
+            continue
+        raise RuntimeError(
+            f"Expected all tensors to be on the same device, but found at least two devices, "
+            f"{target} and {device}! ({function_type.__name__} got one input on each.) "
+            f"Move them together first, e.g. x = x.to('{target}') for every input, "
+            f"or model.to(device) and inputs.to(device) with one device variable."
+        )
+    return arrays
+
+
+def topological_sort(root_nodes):
+    """All nodes reachable from ``root_nodes``, each listed after every node it feeds.
+
+    So ``reversed(order)`` visits the outputs first, and reaches a node only when
+    every gradient flowing into it has been computed. Depth-first, with an explicit
+    stack instead of recursion.
+    """
+    order = []
+    visited = set()
+    stack = [(node, False) for node in root_nodes]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for input_node, _ in node.next_functions:
+            if input_node is not None and input_node not in visited:
+                stack.append((input_node, False))
+    return order
+
+
+def _run_tensor_hooks(node, gradient):
+    """Apply the hooks registered on the tensor this node produced (or the leaf)."""
+    hooks = node.tensor_hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            replaced = hook(Tensor._make(gradient))
+            if replaced is not None:
+                if replaced.shape != gradient.shape:
+                    raise RuntimeError(f"hook {hook!r} returned a gradient of shape "
+                                       f"{tuple(replaced.shape)}, expected {tuple(gradient.shape)}")
+                gradient = replaced.array
+    retained = node.retained_output() if node.retained_output is not None else None
+    if retained is not None:
+        if retained._grad is None:
+            retained._grad = Tensor._make(gradient.copy())
+        else:
+            retained._grad.array = retained._grad.array + gradient
+    return gradient
+
+
+def run_backward(roots, retain_graph=False, capture=None):
+    """The engine: propagate gradients from ``roots`` to the leaves.
+
+    Args:
+        roots: list of ``(node, gradient_array)`` pairs to start from.
+        retain_graph: keep saved arrays so backward can run again.
+        capture: for ``autograd.grad``: a dict whose keys are nodes; the gradient
+            reaching each is stored as its value, and no ``.grad`` is touched.
+    """
+    gradients = {}
+    for node, gradient in roots:
+        gradients[node] = gradients[node] + gradient if node in gradients else gradient
+    order = topological_sort([node for node, _ in roots])
+    try:
+        for node in reversed(order):
+            grad_output = gradients.pop(node, None)
+            if grad_output is None:
+                continue  # no gradient flows through this node
+            grad_output = _run_tensor_hooks(node, grad_output)
+            if capture is not None and node in capture:
+                capture[node] = grad_output
+            if type(node) is AccumulateGrad:
+                if capture is None:
+                    node.accumulate(grad_output)
+                continue
+            input_gradients = node.backward(grad_output)
+            if type(input_gradients) is not tuple:
+                input_gradients = (input_gradients,)
+            for (input_node, _), gradient in zip(node.next_functions, input_gradients):
+                if input_node is None or gradient is None:
+                    continue
+                if input_node in gradients:
+                    # Never +=: an op may pass the same array on to several inputs.
+                    gradients[input_node] = gradients[input_node] + gradient
+                else:
+                    gradients[input_node] = gradient
+    finally:
+        if not retain_graph:
+            for node in order:
+                node.release()
+
+
+def _root_gradient(output, gradient, position):
+    """The starting gradient for one output of ``backward``/``grad``."""
+    if not output.requires_grad:
+        raise RuntimeError(
+            f"element {position} of tensors does not require grad and does not have a grad_fn. "
+            "Nothing that produced it requires grad: set requires_grad=True on the inputs you "
+            "want gradients for, and don't compute it under edunet.no_grad() or after .detach()."
+        )
+    if gradient is None:
+        if output.numel() != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs. This output has shape "
+                f"{tuple(output.shape)}. Reduce it to one number first (e.g. loss = y.sum() or "
+                f"y.mean()), or pass the gradient of the final result with respect to it: "
+                f"y.backward(gradient=edunet.ones_like(y))."
+            )
+        xp = get_array_module(output.array)
+        return xp.ones(output.array.shape, dtype=output.array.dtype)
+    gradient = gradient if isinstance(gradient, Tensor) else Tensor._make(numpy.asarray(gradient))
+    if gradient.shape != output.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
+            f"output[{position}] has a shape of {output.shape}. The gradient passed to backward "
+            f"must have the same shape as the tensor it belongs to."
+        )
+    return gradient.array.astype(output.array.dtype, copy=False)
+
+
+def _as_tuple(value):
+    if value is None:
+        return None
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate into ``.grad`` of the leaves the gradients of ``tensors``.
+
+    Same as ``tensors.backward(grad_tensors)`` for one tensor; for several, the
+    sum of their gradients (``torch.autograd.backward``).
+    """
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (gradients of gradients) is not supported: edunet's backward "
+            "functions work on plain arrays, which keeps each one short enough to read. "
+            "Use PyTorch for higher-order derivatives."
+        )
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    roots = [(tensor._gradient_edge()[0], _root_gradient(tensor, gradient, position))
+             for position, (tensor, gradient) in enumerate(zip(tensors, grad_tensors))]
+    if inputs is None:
+        run_backward(roots, retain_graph=bool(retain_graph))
+        return
+    inputs = _as_tuple(inputs)
+    results = grad(tensors, inputs, [Tensor._make(g) for _, g in roots],
+                   retain_graph=retain_graph, allow_unused=True)
+    for tensor, result in zip(inputs, results):
+        if result is None:
+            continue
+        if tensor._grad is None:
+            tensor._grad = result
+        else:
+            tensor._grad.array += result.array
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned, not stored.
+
+    Unlike ``backward()``, nothing is added to any ``.grad``::
+
+        (dy_dx,) = edunet.autograd.grad(y, x)
+
+    Returns a tuple with one tensor (or None, with ``allow_unused=True``) per input.
+    """
+    if create_graph:
+        backward(None, create_graph=True)  # raises the explanation
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs")
+    edges = []
+    for tensor in inputs:
+        if not tensor.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        edges.append(tensor._gradient_edge()[0])
+    capture = dict.fromkeys(edges)
+    roots = [(tensor._gradient_edge()[0], _root_gradient(tensor, gradient, position))
+             for position, (tensor, gradient) in enumerate(zip(outputs, grad_outputs))]
+    run_backward(roots, retain_graph=bool(retain_graph), capture=capture)
+    results = []
+    for tensor, edge in zip(inputs, edges):
+        gradient = capture[edge]
+        if gradient is None:
+            if materialize_grads:
+                results.append(Tensor._make(tensor.array * 0))
+                continue
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            results.append(None)
+        else:
+            results.append(Tensor._make(gradient.copy()))
+    return tuple(results)
+
+
+def _make_accumulator(tensor):
+    """The AccumulateGrad node of a leaf, one per leaf while any graph uses it."""
+    node = tensor._accumulator() if tensor._accumulator is not None else None
+    if node is None:
+        node = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(node)
+    return node
+
+
+from edunet.gradcheck import gradcheck  # noqa: E402  (edunet.autograd.gradcheck, as in PyTorch)

@@ -1,0 +1,191 @@
+"""In-place operations: ``add_``, ``mul_``, ``zero_``, ``copy_``, ``x[i] = v``, ...
+
+Optimizers and initialisers change parameters in place, and PyTorch's rule
+applies: a leaf tensor that requires grad may only be changed inside
+``with edunet.no_grad():`` (otherwise autograd would lose track of the value
+it started from).
+
+Two cases:
+
+- Nothing records a graph (``no_grad``, or no tensor involved requires grad):
+  the new values are written into the existing array, so every tensor sharing
+  that memory (``p.data``, views from ``from_numpy``) sees the change.
+- The operation is recorded: it is computed out of place, and the tensor takes
+  the result's values and history (``grad_fn``). Saved values of earlier
+  operations stay intact, so their gradients remain correct.
+"""
+
+import numpy
+
+from edunet import dtypes
+from edunet.backend import get_array_module
+from edunet.grad_mode import is_grad_enabled, no_grad
+from edunet.ops import arithmetic, elementwise
+from edunet.ops import shape as shape_ops
+from edunet.random import default_generator
+from edunet.tensor import Tensor
+
+LEAF_MESSAGE = (
+    "a leaf Variable that requires grad is being used in an in-place operation. "
+    "Changing a parameter in place would hide its original value from autograd. "
+    "Optimizers and init functions do it inside `with edunet.no_grad():`; do the same, "
+    "or use an out-of-place operation (x = x + 1 instead of x += 1)."
+)
+
+
+def _check_leaf(tensor):
+    if tensor._requires_grad and tensor.grad_fn is None and is_grad_enabled():
+        raise RuntimeError(LEAF_MESSAGE)
+
+
+def _assign(tensor, result):
+    """Give ``tensor`` the values of ``result`` (see the module docstring)."""
+    if result.shape != tensor.shape:
+        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast "
+                           f"shape {list(result.shape)}. An in-place operation can't change the "
+                           f"shape of the tensor it writes into.")
+    if result.array.dtype != tensor.array.dtype:
+        if dtypes.from_numpy_dtype(result.array.dtype).category > tensor.dtype.category:
+            raise RuntimeError(f"result type {result.dtype.name.capitalize()} can't be cast to the "
+                               f"desired output type {tensor.dtype.name.capitalize()}. Convert the "
+                               f"tensor first (x = x.float()) or use the out-of-place operation.")
+        result = result.to(tensor.dtype)
+    if result.grad_fn is not None:
+        tensor.array = result.array
+        tensor.grad_fn = result.grad_fn
+        tensor._requires_grad = True
+    else:
+        get_array_module(tensor.array).copyto(tensor.array, result.array)
+    return tensor
+
+
+def _in_place(tensor, compute):
+    """Apply ``compute(tensor)`` in place, following PyTorch's leaf rule."""
+    _check_leaf(tensor)
+    return _assign(tensor, compute(tensor))
+
+
+def add_(tensor, other, *, alpha=1):
+    return _in_place(tensor, lambda t: arithmetic.add(t, other, alpha=alpha))
+
+
+def sub_(tensor, other, *, alpha=1):
+    return _in_place(tensor, lambda t: arithmetic.sub(t, other, alpha=alpha))
+
+
+def mul_(tensor, other):
+    return _in_place(tensor, lambda t: arithmetic.mul(t, other))
+
+
+def div_(tensor, other, *, rounding_mode=None):
+    return _in_place(tensor, lambda t: arithmetic.div(t, other, rounding_mode=rounding_mode))
+
+
+def pow_(tensor, exponent):
+    return _in_place(tensor, lambda t: arithmetic.pow(t, exponent))
+
+
+def neg_(tensor):
+    return _in_place(tensor, arithmetic.neg)
+
+
+def clamp_(tensor, min=None, max=None):
+    return _in_place(tensor, lambda t: elementwise.clamp(t, min, max))
+
+
+def relu_(tensor):
+    return _in_place(tensor, elementwise.relu)
+
+
+def sqrt_(tensor):
+    return _in_place(tensor, elementwise.sqrt)
+
+
+def exp_(tensor):
+    return _in_place(tensor, elementwise.exp)
+
+
+def addcmul_(tensor, tensor1, tensor2, *, value=1):
+    """tensor += value * tensor1 * tensor2 (Adam's second-moment update)."""
+    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(tensor1, tensor2), alpha=value))
+
+
+def addcdiv_(tensor, tensor1, tensor2, *, value=1):
+    """tensor += value * tensor1 / tensor2 (Adam's parameter update)."""
+    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.div(tensor1, tensor2), alpha=value))
+
+
+def lerp_(tensor, end, weight):
+    """tensor += weight * (end - tensor) (moving averages)."""
+    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.sub(end, t), alpha=weight)
+                     if not isinstance(weight, Tensor) else
+                     arithmetic.add(t, arithmetic.mul(weight, arithmetic.sub(end, t))))
+
+
+def masked_fill_(tensor, mask, value):
+    return _in_place(tensor, lambda t: shape_ops.masked_fill(t, mask, value))
+
+
+def fill_(tensor, value):
+    """Set every element to ``value`` (a number or a one-element tensor)."""
+    _check_leaf(tensor)
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.dim()} dimensions.")
+        if value._requires_grad and is_grad_enabled():
+            return _assign(tensor, shape_ops.expand(value.reshape(()), tensor.shape))
+        value = value.item()
+    if tensor._requires_grad and is_grad_enabled():  # a non-leaf: its history ends here
+        tensor.grad_fn, tensor._requires_grad = None, False
+    tensor.array.fill(value)
+    return tensor
+
+
+def copy_(tensor, source):
+    """Copy ``source``'s values into ``tensor`` (broadcast, converted, moved as needed)."""
+    _check_leaf(tensor)
+    if not isinstance(source, Tensor):
+        source = Tensor._make(numpy.asarray(source))
+    source = source.to(device=tensor.device, dtype=tensor.dtype)
+    if source.shape != tensor.shape:
+        source = shape_ops.expand(source, tensor.shape)
+    return _assign(tensor, source)
+
+
+def setitem(tensor, key, value):
+    """``tensor[key] = value``."""
+    _check_leaf(tensor)
+    records = is_grad_enabled() and (tensor._requires_grad or
+                                     (isinstance(value, Tensor) and value._requires_grad))
+    if records:
+        return _assign(tensor, shape_ops.index_put(tensor, key, value))
+    with no_grad():
+        value_array = value.array if isinstance(value, Tensor) else value
+        tensor.array[shape_ops.array_index(key, tensor.array)] = value_array
+    return tensor
+
+
+def _random_fill(tensor, array):
+    _check_leaf(tensor)
+    xp = get_array_module(tensor.array)
+    tensor.array[...] = xp.asarray(array, dtype=tensor.array.dtype)
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, *, generator=None):
+    """Fill with uniform random numbers in [a, b)."""
+    generator = generator or default_generator
+    return _random_fill(tensor, generator.uniform(tensor.shape, a, b, tensor.array.dtype))
+
+
+def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal random numbers of the given mean and standard deviation."""
+    generator = generator or default_generator
+    return _random_fill(tensor, generator.normal(tensor.shape, mean, std, tensor.array.dtype))
+
+
+def bernoulli_(tensor, p=0.5, *, generator=None):
+    """Fill with 1 (probability p) or 0."""
+    generator = generator or default_generator
+    return _random_fill(tensor, generator.uniform(tensor.shape, dtype=numpy.float64) < p)
