@@ -195,7 +195,8 @@ class PowTensor(Function):
         xp = get_array_module(x)
         grad_x = grad_y = None
         if self.needs_input_grad[0]:
-            grad_x = xp.where(y == 0, 0, grad_output * y * x ** (y - 1))
+            with numpy.errstate(divide="ignore", invalid="ignore"):
+                grad_x = xp.where(y == 0, 0, grad_output * y * x ** (y - 1))
             grad_x = unbroadcast(grad_x.astype(x.dtype, copy=False), x.shape)
         if self.needs_input_grad[1]:
             with numpy.errstate(divide="ignore", invalid="ignore"):

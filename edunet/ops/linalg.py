@@ -19,7 +19,7 @@ class Matmul(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        self.grad_fn_name = _grad_fn_name(a.ndim, b.ndim, a.shape[:-2] == b.shape[:-2])
+        self.grad_fn_name = _grad_fn_name(a.ndim, b.ndim)
         return get_array_module(a).matmul(a, b)
 
     def backward(self, grad_output):
@@ -29,10 +29,10 @@ class Matmul(Function):
         a_matrix = a[None, :] if a.ndim == 1 else a
         b_matrix = b[:, None] if b.ndim == 1 else b
         grad = grad_output
-        if a.ndim == 1:
-            grad = xp.expand_dims(grad, -2)
         if b.ndim == 1:
             grad = xp.expand_dims(grad, -1)
+        if a.ndim == 1:
+            grad = xp.expand_dims(grad, -2)
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             grad_a = xp.matmul(grad, xp.swapaxes(b_matrix, -1, -2))
@@ -43,16 +43,14 @@ class Matmul(Function):
         return grad_a, grad_b
 
 
-def _grad_fn_name(a_ndim, b_ndim, same_batch):
-    """PyTorch's node name for each kind of product (it dispatches to dot/mv/mm/bmm)."""
+def _grad_fn_name(a_ndim, b_ndim):
+    """PyTorch's node name for each kind of product (it dispatches to dot, mv, mm, bmm)."""
     if a_ndim == 1 and b_ndim == 1:
         return "DotBackward0"
     if a_ndim == 2 and b_ndim == 1:
         return "MvBackward0"
     if a_ndim == 2 and b_ndim == 2:
         return "MmBackward0"
-    if a_ndim == 3 and b_ndim == 3 and same_batch:
-        return "BmmBackward0"
     if a_ndim == 1:
         return "SqueezeBackward4"
     return "UnsafeViewBackward0" if b_ndim != 1 else "ViewBackward0"
@@ -104,7 +102,10 @@ def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"bmm expects two 3-D tensors with the same batch size, got shapes "
                            f"{tuple(input.shape)} and {tuple(mat2.shape)}.")
-    return matmul(input, mat2)
+    result = matmul(input, mat2)
+    if result.grad_fn is not None:
+        result.grad_fn.grad_fn_name = "BmmBackward0"
+    return result
 
 
 def mv(input, vec):
