@@ -18,6 +18,7 @@ graph holds no reference cycles (a node never refers to its own output tensor),
 so it is freed the moment nothing refers to it, without Python's cycle collector.
 """
 
+import inspect
 import weakref
 
 import numpy
@@ -60,9 +61,17 @@ class Function:
     tensors, keyword arguments are options (``dim=1``) passed on to ``forward``.
     ``backward`` returns one gradient per input (or None where
     ``self.needs_input_grad`` says it is not needed), each shaped like its input.
+
+    Functions written PyTorch's way, with ``@staticmethod forward(ctx, ...)`` and
+    ``backward(ctx, grad_output)`` on tensors, work too (see edunet/user_function.py).
     """
 
     grad_fn_name = None  # PyTorch's name for the node, when it is not ClassBackward0
+    written_pytorch_style = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.written_pytorch_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
 
     def __init__(self):
         self.next_functions = ()
@@ -95,6 +104,8 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the operation on tensors and, when gradients are needed, record it."""
+        if cls.written_pytorch_style:
+            return user_function.apply(cls, inputs, options)
         function = cls()
         arrays = _arrays_on_one_device(inputs, cls)
         output = function.forward(*arrays, **options)
@@ -380,4 +391,5 @@ def _make_accumulator(tensor):
     return node
 
 
+from edunet import user_function  # noqa: E402  (it builds on Function)
 from edunet.gradcheck import gradcheck  # noqa: E402  (edunet.autograd.gradcheck, as in PyTorch)

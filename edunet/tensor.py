@@ -18,9 +18,10 @@ import warnings
 
 import numpy
 
-from edunet import dtypes
+from edunet import dtypes, ops
 from edunet.backend import Device, device_of, get_array_module, is_cupy_array
 from edunet.grad_mode import is_grad_enabled
+from edunet.tensor_methods import TensorMethods
 from edunet.utils.hooks import add_hook
 
 
@@ -34,10 +35,12 @@ class Size(tuple):
         return math.prod(self)
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A multi-dimensional array with automatic differentiation (``torch.Tensor``).
 
-    Make tensors with :func:`edunet.tensor`, :func:`edunet.zeros`, ... .
+    Make tensors with :func:`edunet.tensor`, :func:`edunet.zeros`, ... . This file
+    holds what a tensor *is* (values, dtype, device, autograd state, conversions);
+    its math methods (``x + y``, ``x.sum()``, ...) come from :class:`TensorMethods`.
     ``edunet.Tensor(data)`` also works and, as in PyTorch, always gives float32;
     ``edunet.Tensor(2, 3)`` gives a 2x3 float32 tensor (of zeros).
     """
@@ -280,7 +283,7 @@ class Tensor:
     def numpy(self, *, force=False):
         """The values as a NumPy array sharing memory with this tensor (CPU only)."""
         if force:
-            return conversion.to_numpy(self.detach())
+            return ops.conversion.to_numpy(self.detach())
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
@@ -328,7 +331,7 @@ class Tensor:
         return repr(self)
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (conversion.to_numpy(self.detach()), self._requires_grad))
+        return (_rebuild, (ops.conversion.to_numpy(self.detach()), self._requires_grad))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -346,7 +349,7 @@ class Tensor:
         """Move to a device and/or convert to a dtype: ``x.to("cuda")``,
         ``x.to(edunet.float64)``, ``x.to(other_tensor)``. Returns self when nothing changes.
         """
-        return conversion.to(self, *args, **kwargs)
+        return ops.conversion.to(self, *args, **kwargs)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -354,40 +357,43 @@ class Tensor:
         return self.to(dtype)
 
     def cpu(self):
-        return conversion.to(self, "cpu")
+        return ops.conversion.to(self, "cpu")
 
     def cuda(self, device=None):
-        return conversion.to(self, "cuda" if device is None else Device("cuda", Device(device).index if not isinstance(device, int) else device))
+        """Copy to a GPU: ``x.cuda()``, ``x.cuda(1)`` or ``x.cuda("cuda:1")``."""
+        if device is None or isinstance(device, int):
+            device = Device("cuda", device or 0)
+        return ops.conversion.to(self, device)
 
     def float(self):
-        return conversion.to(self, dtypes.float32)
+        return ops.conversion.to(self, dtypes.float32)
 
     def double(self):
-        return conversion.to(self, dtypes.float64)
+        return ops.conversion.to(self, dtypes.float64)
 
     def half(self):
-        return conversion.to(self, dtypes.float16)
+        return ops.conversion.to(self, dtypes.float16)
 
     def long(self):
-        return conversion.to(self, dtypes.int64)
+        return ops.conversion.to(self, dtypes.int64)
 
     def int(self):
-        return conversion.to(self, dtypes.int32)
+        return ops.conversion.to(self, dtypes.int32)
 
     def short(self):
-        return conversion.to(self, dtypes.int16)
+        return ops.conversion.to(self, dtypes.int16)
 
     def byte(self):
-        return conversion.to(self, dtypes.uint8)
+        return ops.conversion.to(self, dtypes.uint8)
 
     def bool(self):
-        return conversion.to(self, dtypes.bool_)
+        return ops.conversion.to(self, dtypes.bool_)
 
     def clone(self):
-        return conversion.clone(self)
+        return ops.conversion.clone(self)
 
     def contiguous(self):
-        return self if self.array.flags.c_contiguous else conversion.clone(self)
+        return self if self.array.flags.c_contiguous else ops.conversion.clone(self)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         return creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device,
@@ -408,473 +414,6 @@ class Tensor:
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    # ------------------------------------------------------------------ in place
-    # In-place methods live in edunet/inplace.py; these names forward to them.
-    def add_(self, other, *, alpha=1):
-        return inplace.add_(self, other, alpha=alpha)
-
-    def sub_(self, other, *, alpha=1):
-        return inplace.sub_(self, other, alpha=alpha)
-
-    def mul_(self, other):
-        return inplace.mul_(self, other)
-
-    def div_(self, other, *, rounding_mode=None):
-        return inplace.div_(self, other, rounding_mode=rounding_mode)
-
-    def pow_(self, exponent):
-        return inplace.pow_(self, exponent)
-
-    def neg_(self):
-        return inplace.neg_(self)
-
-    def clamp_(self, min=None, max=None):
-        return inplace.clamp_(self, min, max)
-
-    clip_ = clamp_
-
-    def relu_(self):
-        return inplace.relu_(self)
-
-    def sqrt_(self):
-        return inplace.sqrt_(self)
-
-    def exp_(self):
-        return inplace.exp_(self)
-
-    def zero_(self):
-        return inplace.fill_(self, 0)
-
-    def fill_(self, value):
-        return inplace.fill_(self, value)
-
-    def copy_(self, source, non_blocking=False):
-        return inplace.copy_(self, source)
-
-    def masked_fill_(self, mask, value):
-        return inplace.masked_fill_(self, mask, value)
-
-    def addcmul_(self, tensor1, tensor2, *, value=1):
-        return inplace.addcmul_(self, tensor1, tensor2, value=value)
-
-    def addcdiv_(self, tensor1, tensor2, *, value=1):
-        return inplace.addcdiv_(self, tensor1, tensor2, value=value)
-
-    def lerp_(self, end, weight):
-        return inplace.lerp_(self, end, weight)
-
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        return inplace.uniform_(self, a, b, generator=generator)
-
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        return inplace.normal_(self, mean, std, generator=generator)
-
-    def bernoulli_(self, p=0.5, *, generator=None):
-        return inplace.bernoulli_(self, p, generator=generator)
-
-    def __setitem__(self, key, value):
-        inplace.setitem(self, key, value)
-
-    def __iadd__(self, other):
-        return inplace.add_(self, other)
-
-    def __isub__(self, other):
-        return inplace.sub_(self, other)
-
-    def __imul__(self, other):
-        return inplace.mul_(self, other)
-
-    def __itruediv__(self, other):
-        return inplace.div_(self, other)
-
-    # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other):
-        return arithmetic.add(self, other)
-
-    def __radd__(self, other):
-        return arithmetic.add(other, self)
-
-    def __sub__(self, other):
-        return arithmetic.sub(self, other)
-
-    def __rsub__(self, other):
-        return arithmetic.sub(other, self)
-
-    def __mul__(self, other):
-        return arithmetic.mul(self, other)
-
-    def __rmul__(self, other):
-        return arithmetic.mul(other, self)
-
-    def __truediv__(self, other):
-        return arithmetic.div(self, other)
-
-    def __rtruediv__(self, other):
-        return arithmetic.div(other, self)
-
-    def __floordiv__(self, other):
-        return arithmetic.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return arithmetic.floor_divide(other, self)
-
-    def __mod__(self, other):
-        return arithmetic.remainder(self, other)
-
-    def __pow__(self, exponent):
-        return arithmetic.pow(self, exponent)
-
-    def __rpow__(self, base):
-        return arithmetic.pow(base, self)
-
-    def __matmul__(self, other):
-        return linalg.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return linalg.matmul(other, self)
-
-    def __neg__(self):
-        return arithmetic.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return elementwise.abs(self)
-
-    def __eq__(self, other):
-        return elementwise.eq(self, other)
-
-    def __ne__(self, other):
-        return elementwise.ne(self, other)
-
-    def __lt__(self, other):
-        return elementwise.lt(self, other)
-
-    def __le__(self, other):
-        return elementwise.le(self, other)
-
-    def __gt__(self, other):
-        return elementwise.gt(self, other)
-
-    def __ge__(self, other):
-        return elementwise.ge(self, other)
-
-    def __invert__(self):
-        return elementwise.logical_not(self) if self.array.dtype == numpy.bool_ else elementwise.bitwise_not(self)
-
-    def __and__(self, other):
-        return elementwise.logical_and(self, other)
-
-    def __or__(self, other):
-        return elementwise.logical_or(self, other)
-
-    def __xor__(self, other):
-        return elementwise.logical_xor(self, other)
-
-    def add(self, other, *, alpha=1):
-        return arithmetic.add(self, other, alpha=alpha)
-
-    def sub(self, other, *, alpha=1):
-        return arithmetic.sub(self, other, alpha=alpha)
-
-    subtract = sub
-
-    def mul(self, other):
-        return arithmetic.mul(self, other)
-
-    multiply = mul
-
-    def div(self, other, *, rounding_mode=None):
-        return arithmetic.div(self, other, rounding_mode=rounding_mode)
-
-    divide = div
-
-    def true_divide(self, other):
-        return arithmetic.div(self, other)
-
-    def floor_divide(self, other):
-        return arithmetic.floor_divide(self, other)
-
-    def remainder(self, other):
-        return arithmetic.remainder(self, other)
-
-    def pow(self, exponent):
-        return arithmetic.pow(self, exponent)
-
-    def neg(self):
-        return arithmetic.neg(self)
-
-    negative = neg
-
-    def square(self):
-        return arithmetic.square(self)
-
-    def reciprocal(self):
-        return arithmetic.reciprocal(self)
-
-    def matmul(self, other):
-        return linalg.matmul(self, other)
-
-    def mm(self, other):
-        return linalg.mm(self, other)
-
-    def bmm(self, other):
-        return linalg.bmm(self, other)
-
-    def mv(self, other):
-        return linalg.mv(self, other)
-
-    def dot(self, other):
-        return linalg.dot(self, other)
-
-    # ------------------------------------------------------------------ elementwise
-    def abs(self):
-        return elementwise.abs(self)
-
-    absolute = abs
-
-    def exp(self):
-        return elementwise.exp(self)
-
-    def log(self):
-        return elementwise.log(self)
-
-    def log1p(self):
-        return elementwise.log1p(self)
-
-    def sqrt(self):
-        return elementwise.sqrt(self)
-
-    def rsqrt(self):
-        return elementwise.rsqrt(self)
-
-    def sin(self):
-        return elementwise.sin(self)
-
-    def cos(self):
-        return elementwise.cos(self)
-
-    def tanh(self):
-        return elementwise.tanh(self)
-
-    def sigmoid(self):
-        return elementwise.sigmoid(self)
-
-    def relu(self):
-        return elementwise.relu(self)
-
-    def clamp(self, min=None, max=None):
-        return elementwise.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return elementwise.maximum(self, other)
-
-    def minimum(self, other):
-        return elementwise.minimum(self, other)
-
-    def where(self, condition, other):
-        return elementwise.where(condition, self, other)
-
-    def sign(self):
-        return elementwise.sign(self)
-
-    def floor(self):
-        return elementwise.floor(self)
-
-    def ceil(self):
-        return elementwise.ceil(self)
-
-    def round(self, *, decimals=0):
-        return elementwise.round(self, decimals=decimals)
-
-    def eq(self, other):
-        return elementwise.eq(self, other)
-
-    def ne(self, other):
-        return elementwise.ne(self, other)
-
-    def lt(self, other):
-        return elementwise.lt(self, other)
-
-    def le(self, other):
-        return elementwise.le(self, other)
-
-    def gt(self, other):
-        return elementwise.gt(self, other)
-
-    def ge(self, other):
-        return elementwise.ge(self, other)
-
-    def equal(self, other):
-        return elementwise.equal(self, other)
-
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return elementwise.allclose(self, other, rtol, atol, equal_nan)
-
-    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return elementwise.isclose(self, other, rtol, atol, equal_nan)
-
-    def isnan(self):
-        return elementwise.isnan(self)
-
-    def isinf(self):
-        return elementwise.isinf(self)
-
-    def isfinite(self):
-        return elementwise.isfinite(self)
-
-    def logical_not(self):
-        return elementwise.logical_not(self)
-
-    def logical_and(self, other):
-        return elementwise.logical_and(self, other)
-
-    def logical_or(self, other):
-        return elementwise.logical_or(self, other)
-
-    # ------------------------------------------------------------------ activations
-    def softmax(self, dim, dtype=None):
-        return activation.softmax(self, dim, dtype=dtype)
-
-    def log_softmax(self, dim, dtype=None):
-        return activation.log_softmax(self, dim, dtype=dtype)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
-        return reduction.sum(self, dim, keepdim, dtype=dtype)
-
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
-        return reduction.mean(self, dim, keepdim, dtype=dtype)
-
-    def max(self, dim=None, keepdim=False):
-        return reduction.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim=False):
-        return reduction.min(self, dim, keepdim)
-
-    def amax(self, dim=(), keepdim=False):
-        return reduction.amax(self, dim, keepdim)
-
-    def amin(self, dim=(), keepdim=False):
-        return reduction.amin(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        return reduction.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return reduction.argmin(self, dim, keepdim)
-
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
-        return reduction.prod(self, dim, keepdim, dtype=dtype)
-
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return reduction.var(self, dim, unbiased, keepdim, correction=correction)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return reduction.std(self, dim, unbiased, keepdim, correction=correction)
-
-    def logsumexp(self, dim, keepdim=False):
-        return reduction.logsumexp(self, dim, keepdim)
-
-    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        return reduction.norm(self, p, dim, keepdim, dtype=dtype)
-
-    def all(self, dim=None, keepdim=False):
-        return reduction.all(self, dim, keepdim)
-
-    def any(self, dim=None, keepdim=False):
-        return reduction.any(self, dim, keepdim)
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape):
-        return shape_ops.reshape(self, _sizes(shape))
-
-    def view(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], (builtins.int, tuple, list, Size)):
-            return conversion.view_as_dtype(self, shape[0])
-        return shape_ops.view(self, _sizes(shape))
-
-    def view_as(self, other):
-        return shape_ops.view(self, other.shape)
-
-    def reshape_as(self, other):
-        return shape_ops.reshape(self, other.shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        return shape_ops.flatten(self, start_dim, end_dim)
-
-    def unflatten(self, dim, sizes):
-        return shape_ops.unflatten(self, dim, sizes)
-
-    def squeeze(self, dim=None):
-        return shape_ops.squeeze(self, dim)
-
-    def unsqueeze(self, dim):
-        return shape_ops.unsqueeze(self, dim)
-
-    def permute(self, *dims):
-        return shape_ops.permute(self, _sizes(dims))
-
-    def transpose(self, dim0, dim1):
-        return shape_ops.transpose(self, dim0, dim1)
-
-    def swapaxes(self, axis0, axis1):
-        return shape_ops.transpose(self, axis0, axis1)
-
-    def t(self):
-        return shape_ops.t(self)
-
-    @property
-    def T(self):
-        return shape_ops.permute(self, tuple(reversed(range(self.array.ndim))))
-
-    @property
-    def mT(self):
-        return shape_ops.transpose(self, -2, -1)
-
-    def expand(self, *sizes):
-        return shape_ops.expand(self, _sizes(sizes))
-
-    def expand_as(self, other):
-        return shape_ops.expand(self, other.shape)
-
-    def broadcast_to(self, size):
-        return shape_ops.expand(self, tuple(size))
-
-    def repeat(self, *sizes):
-        return shape_ops.repeat(self, _sizes(sizes))
-
-    def split(self, split_size, dim=0):
-        return shape_ops.split(self, split_size, dim)
-
-    def chunk(self, chunks, dim=0):
-        return shape_ops.chunk(self, chunks, dim)
-
-    def unbind(self, dim=0):
-        return shape_ops.unbind(self, dim)
-
-    def gather(self, dim, index):
-        return shape_ops.gather(self, dim, index)
-
-    def masked_fill(self, mask, value):
-        return shape_ops.masked_fill(self, mask, value)
-
-    def flip(self, *dims):
-        return shape_ops.flip(self, _sizes(dims))
-
-    def __getitem__(self, key):
-        return shape_ops.getitem(self, key)
-
-
-def _sizes(arguments):
-    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both mean the shape (2, 3)."""
-    if len(arguments) == 1 and isinstance(arguments[0], (tuple, list)):
-        return tuple(arguments[0])
-    return arguments
-
 
 def _rebuild(array, requires_grad):
     tensor = Tensor._make(array)
@@ -883,8 +422,7 @@ def _rebuild(array, requires_grad):
 
 
 # The operations import Tensor themselves, so they are imported after the class
-# exists; the methods above look these modules up when called.
-from edunet import autograd, creation, inplace, printing  # noqa: E402
-from edunet.ops import (activation, arithmetic, conversion, elementwise, linalg,  # noqa: E402
-                        reduction)
-from edunet.ops import shape as shape_ops  # noqa: E402
+# exists; the methods look these modules up when called.
+from edunet import autograd, creation, printing  # noqa: E402
+from edunet.ops import (activation, arithmetic, conversion, elementwise, inplace,  # noqa: E402,F401
+                        linalg, reduction, shape)
