@@ -125,3 +125,66 @@ def dot(input, other):
                            f"[{other.shape[0]}] to have the same number of elements, but got "
                            f"{input.shape[0]} and {other.shape[0]} elements respectively")
     return matmul(input, other)
+
+
+class Linear(Function):
+    """y = x W^T + b, the fully connected layer, as one node.
+
+    x: (*, in), W: (out, in), b: (out,) -> y: (*, out)
+    dL/dx = g W,   dL/dW = g^T x (summed over the leading dimensions),   dL/db = sum of g
+    """
+
+    def forward(self, x, weight, *bias):
+        self.save_for_backward(x, weight)
+        self.has_bias = bool(bias)
+        self.grad_fn_name = _linear_grad_fn_name(x.ndim, self.has_bias)
+        output = get_array_module(x).matmul(x, weight.T)
+        if bias:
+            output += bias[0]
+        return output
+
+    def backward(self, grad_output):
+        x, weight = self.saved_arrays
+        xp = get_array_module(x)
+        grad_x = xp.matmul(grad_output, weight) if self.needs_input_grad[0] else None
+        grad_weight = grad_bias = None
+        if self.needs_input_grad[1]:
+            # Fold every leading dimension into one batch: W's gradient sums over all of them.
+            rows = grad_output.reshape(-1, grad_output.shape[-1])
+            grad_weight = xp.matmul(rows.T, x.reshape(-1, x.shape[-1]))
+        if self.has_bias and self.needs_input_grad[2]:
+            grad_bias = grad_output.reshape(-1, grad_output.shape[-1]).sum(axis=0)
+        return (grad_x, grad_weight, grad_bias) if self.has_bias else (grad_x, grad_weight)
+
+
+def _linear_grad_fn_name(x_ndim, has_bias):
+    if x_ndim == 2:
+        return "AddmmBackward0" if has_bias else "MmBackward0"
+    if x_ndim == 1 and not has_bias:
+        return "SqueezeBackward4"
+    return "ViewBackward0" if has_bias else "UnsafeViewBackward0"
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` (``torch.nn.functional.linear``).
+
+    Shapes: input (*, in_features), weight (out_features, in_features),
+    bias (out_features,) -> (*, out_features).
+    """
+    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        _check_matmul(input, weight.mT if weight.ndim == 2 else weight)
+    if input.array.dtype != weight.array.dtype:
+        _check_matmul(input, weight.mT)
+    tensors = (input, weight) if bias is None else (input, weight, bias)
+    return Linear.apply(*tensors)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T A_k x2 + b_k (``torch.nn.functional.bilinear``).
+
+    input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,) -> (*, out)
+    """
+    # (*, 1, 1, in1) @ (out, in1, in2) -> (*, out, 1, in2), then @ (*, 1, in2, 1)
+    left = matmul(input1.unsqueeze(-2).unsqueeze(-3), weight)
+    result = matmul(left, input2.unsqueeze(-2).unsqueeze(-1).unsqueeze(-3)).squeeze(-1).squeeze(-1)
+    return result if bias is None else result + bias
