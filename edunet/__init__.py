@@ -54,6 +54,8 @@ from edunet.gradcheck import GradcheckError, gradcheck
 from edunet.printing import set_printoptions
 from edunet import accelerator, cuda
 from edunet.doctor import doctor
+from edunet.serialization import load, save
+from edunet.summary import summary
 
 
 def is_tensor(obj):

@@ -1,0 +1,24 @@
+"""``edunet.nn.functional`` (``F``): every layer and loss as a plain function.
+
+    import edunet.nn.functional as F
+    y = F.conv2d(x, weight, bias, stride=1, padding=1)
+    loss = F.cross_entropy(logits, target)
+
+The layers in ``edunet.nn`` hold parameters and call these; the functions
+themselves (forward and backward) live in ``edunet/ops/``.
+"""
+
+from edunet.ops.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, relu6, silu,
+                                   softmax, softplus)
+from edunet.ops.conv import conv1d, conv2d, conv_transpose2d
+from edunet.ops.dropout import dropout, dropout2d
+from edunet.ops.elementwise import relu, sigmoid, tanh
+from edunet.ops.embedding import embedding, one_hot
+from edunet.ops.linalg import bilinear, linear
+from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
+                             cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
+                             smooth_l1_loss)
+from edunet.ops.norm import batch_norm, group_norm, layer_norm
+from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+                             max_pool1d, max_pool2d)
+from edunet.ops.shape import pad
