@@ -184,7 +184,7 @@ def bilinear(input1, input2, weight, bias=None):
 
     input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,) -> (*, out)
     """
-    # (*, 1, 1, in1) @ (out, in1, in2) -> (*, out, 1, in2), then @ (*, 1, in2, 1)
+    # (*, 1, 1, in1) @ (out, in1, in2) -> (*, out, 1, in2);  then @ (*, 1, in2, 1) -> (*, out, 1, 1)
     left = matmul(input1.unsqueeze(-2).unsqueeze(-3), weight)
-    result = matmul(left, input2.unsqueeze(-2).unsqueeze(-1).unsqueeze(-3)).squeeze(-1).squeeze(-1)
+    result = matmul(left, input2.unsqueeze(-1).unsqueeze(-3)).squeeze(-1).squeeze(-1)
     return result if bias is None else result + bias
