@@ -45,8 +45,9 @@ from edunet.ops.elementwise import (abs, absolute, allclose, ceil, clamp, clip, 
                                     maximum, minimum, ne, nonzero, not_equal, relu, round, rsqrt,
                                     sigmoid, sign, sin, sqrt, tanh, where)
 from edunet.ops.linalg import bmm, dot, matmul, mm, mv
-from edunet.ops.reduction import (all, amax, amin, any, argmax, argmin, logsumexp, max, mean,
-                                  min, norm, prod, std, sum, var)
+from edunet.ops.extrema import amax, amin, argmax, argmin, max, min, return_types
+from edunet.ops.reduction import all, any, logsumexp, mean, prod, sum
+from edunet.ops.statistics import norm, std, var
 from edunet.ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip,
                               gather, index_select, masked_fill, narrow, permute, reshape,
                               split, squeeze, stack, t, transpose, unbind, unflatten, unsqueeze)

@@ -424,5 +424,5 @@ def _rebuild(array, requires_grad):
 # The operations import Tensor themselves, so they are imported after the class
 # exists; the methods look these modules up when called.
 from edunet import autograd, creation, printing  # noqa: E402
-from edunet.ops import (activation, arithmetic, conversion, elementwise, inplace,  # noqa: E402,F401
-                        linalg, reduction, shape)
+from edunet.ops import (activation, arithmetic, conversion, elementwise, extrema,  # noqa: E402,F401
+                        inplace, linalg, reduction, shape, statistics)

@@ -359,37 +359,37 @@ class TensorMethods:
         return ops.reduction.mean(self, dim, keepdim, dtype=dtype)
 
     def max(self, dim=None, keepdim=False):
-        return ops.reduction.max(self, dim, keepdim)
+        return ops.extrema.max(self, dim, keepdim)
 
     def min(self, dim=None, keepdim=False):
-        return ops.reduction.min(self, dim, keepdim)
+        return ops.extrema.min(self, dim, keepdim)
 
     def amax(self, dim=(), keepdim=False):
-        return ops.reduction.amax(self, dim, keepdim)
+        return ops.extrema.amax(self, dim, keepdim)
 
     def amin(self, dim=(), keepdim=False):
-        return ops.reduction.amin(self, dim, keepdim)
+        return ops.extrema.amin(self, dim, keepdim)
 
     def argmax(self, dim=None, keepdim=False):
-        return ops.reduction.argmax(self, dim, keepdim)
+        return ops.extrema.argmax(self, dim, keepdim)
 
     def argmin(self, dim=None, keepdim=False):
-        return ops.reduction.argmin(self, dim, keepdim)
+        return ops.extrema.argmin(self, dim, keepdim)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         return ops.reduction.prod(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return ops.reduction.var(self, dim, unbiased, keepdim, correction=correction)
+        return ops.statistics.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return ops.reduction.std(self, dim, unbiased, keepdim, correction=correction)
+        return ops.statistics.std(self, dim, unbiased, keepdim, correction=correction)
 
     def logsumexp(self, dim, keepdim=False):
         return ops.reduction.logsumexp(self, dim, keepdim)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        return ops.reduction.norm(self, p, dim, keepdim, dtype=dtype)
+        return ops.statistics.norm(self, p, dim, keepdim, dtype=dtype)
 
     def all(self, dim=None, keepdim=False):
         return ops.reduction.all(self, dim, keepdim)

@@ -198,7 +198,7 @@ class Maximum(Function):
 
     def backward(self, grad_output):
         x, y = self.saved_arrays
-        share_x = (x > y) + 0.5 * (x == y)
+        share_x = ((x > y) + 0.5 * (x == y)).astype(grad_output.dtype)
         return (unbroadcast(grad_output * share_x, x.shape),
                 unbroadcast(grad_output * (1 - share_x), y.shape))
 
@@ -212,7 +212,7 @@ class Minimum(Function):
 
     def backward(self, grad_output):
         x, y = self.saved_arrays
-        share_x = (x < y) + 0.5 * (x == y)
+        share_x = ((x < y) + 0.5 * (x == y)).astype(grad_output.dtype)
         return (unbroadcast(grad_output * share_x, x.shape),
                 unbroadcast(grad_output * (1 - share_x), y.shape))
 
