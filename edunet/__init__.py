@@ -64,6 +64,11 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
+def detach(input):
+    """``input`` without its history (shares memory); same as ``input.detach()``."""
+    return input.detach()
+
+
 def numel(input):
     """The number of elements of a tensor."""
     return input.numel()

@@ -406,6 +406,9 @@ class TensorMethods:
             return ops.conversion.view_as_dtype(self, shape[0])
         return ops.shape.view(self, _sizes(shape))
 
+    def type_as(self, other):
+        return self.to(other.dtype)
+
     def view_as(self, other):
         return ops.shape.view(self, other.shape)
 
