@@ -48,9 +48,9 @@ from edunet.ops.linalg import bmm, dot, matmul, mm, mv
 from edunet.ops.extrema import amax, amin, argmax, argmin, max, min, return_types
 from edunet.ops.reduction import all, any, logsumexp, mean, prod, sum
 from edunet.ops.statistics import norm, std, var
-from edunet.ops.shape import (broadcast_to, cat, chunk, concat, concatenate, flatten, flip,
-                              gather, index_select, masked_fill, narrow, permute, reshape,
-                              split, squeeze, stack, t, transpose, unbind, unflatten, unsqueeze)
+from edunet.ops.indexing import gather, index_select, masked_fill
+from edunet.ops.joining import cat, chunk, concat, concatenate, narrow, split, stack, unbind
+from edunet.ops.shape import (broadcast_to, flatten, flip, permute, reshape, squeeze, t, transpose, unflatten, unsqueeze)
 from edunet.gradcheck import GradcheckError, gradcheck
 from edunet.printing import set_printoptions
 from edunet import accelerator, cuda

@@ -425,4 +425,4 @@ def _rebuild(array, requires_grad):
 # exists; the methods look these modules up when called.
 from edunet import autograd, creation, printing  # noqa: E402
 from edunet.ops import (activation, arithmetic, conversion, elementwise, extrema,  # noqa: E402,F401
-                        inplace, linalg, reduction, shape, statistics)
+                        indexing, inplace, joining, linalg, padding, reduction, shape, statistics)

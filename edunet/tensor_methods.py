@@ -460,31 +460,31 @@ class TensorMethods:
         return ops.shape.repeat(self, _sizes(sizes))
 
     def split(self, split_size, dim=0):
-        return ops.shape.split(self, split_size, dim)
+        return ops.joining.split(self, split_size, dim)
 
     def chunk(self, chunks, dim=0):
-        return ops.shape.chunk(self, chunks, dim)
+        return ops.joining.chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
-        return ops.shape.unbind(self, dim)
+        return ops.joining.unbind(self, dim)
 
     def index_select(self, dim, index):
-        return ops.shape.index_select(self, dim, index)
+        return ops.indexing.index_select(self, dim, index)
 
     def narrow(self, dim, start, length):
-        return ops.shape.narrow(self, dim, start, length)
+        return ops.joining.narrow(self, dim, start, length)
 
     def gather(self, dim, index):
-        return ops.shape.gather(self, dim, index)
+        return ops.indexing.gather(self, dim, index)
 
     def masked_fill(self, mask, value):
-        return ops.shape.masked_fill(self, mask, value)
+        return ops.indexing.masked_fill(self, mask, value)
 
     def flip(self, *dims):
         return ops.shape.flip(self, _sizes(dims))
 
     def __getitem__(self, key):
-        return ops.shape.getitem(self, key)
+        return ops.indexing.getitem(self, key)
 
 
 def _sizes(arguments):

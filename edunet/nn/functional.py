@@ -21,4 +21,4 @@ from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_log
 from edunet.ops.norm import batch_norm, group_norm, layer_norm
 from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                              max_pool1d, max_pool2d)
-from edunet.ops.shape import pad
+from edunet.ops.padding import pad

@@ -45,7 +45,7 @@ from edunet.nn import init
 from edunet.nn.module import Module
 from edunet.nn.parameter import Parameter
 from edunet.ops import dropout as dropout_ops
-from edunet.ops import shape as shape_ops
+from edunet.ops import joining
 from edunet.ops.elementwise import relu, sigmoid, tanh
 from edunet.ops.linalg import linear
 from edunet.tensor import Tensor
@@ -72,7 +72,7 @@ def lstm_cell(input, hidden, cell, weight_ih, weight_hh, bias_ih=None, bias_hh=N
         h' = sigmoid(o) * tanh(c')
     """
     gates = linear(input, weight_ih, bias_ih) + linear(hidden, weight_hh, bias_hh)
-    input_gate, forget_gate, candidate, output_gate = shape_ops.chunk(gates, 4, dim=1)
+    input_gate, forget_gate, candidate, output_gate = joining.chunk(gates, 4, dim=1)
     cell = sigmoid(forget_gate) * cell + sigmoid(input_gate) * tanh(candidate)
     hidden = sigmoid(output_gate) * tanh(cell)
     return hidden, cell
@@ -86,9 +86,9 @@ def gru_cell(input, hidden, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
         r = sigmoid(x_r + h_r),   z = sigmoid(x_z + h_z),   n = tanh(x_n + r * h_n)
         h' = (1 - z) * n + z * h  =  n + z * (h - n)
     """
-    input_reset, input_update, input_new = shape_ops.chunk(
+    input_reset, input_update, input_new = joining.chunk(
         linear(input, weight_ih, bias_ih), 3, dim=1)
-    hidden_reset, hidden_update, hidden_new = shape_ops.chunk(
+    hidden_reset, hidden_update, hidden_new = joining.chunk(
         linear(hidden, weight_hh, bias_hh), 3, dim=1)
     reset = sigmoid(input_reset + hidden_reset)
     update = sigmoid(input_update + hidden_update)
@@ -229,10 +229,10 @@ class RNNBase(Module):
         # its own x_t by W_ih: computing W_ih x for all steps in one product and slicing
         # the (T, N, gates * H) result measured slower, because each of the T slices
         # sends back a gradient as big as the whole result.
-        layer_inputs = shape_ops.unbind(input, time_dim)
+        layer_inputs = joining.unbind(input, time_dim)
         # One state tuple per layer and direction, e.g. [(h_0, c_0) of l0, (h_0, c_0) of l1].
         initial = self._initial_states(hx, input.shape[1 - time_dim], batched)
-        states = list(zip(*(shape_ops.unbind(h, 0) for h in initial)))
+        states = list(zip(*(joining.unbind(h, 0) for h in initial)))
 
         final_states = []
         for layer in range(self.num_layers):
@@ -244,15 +244,15 @@ class RNNBase(Module):
                 outputs.append(direction_outputs)
                 final_states.append(state)
             if self.bidirectional:  # both directions side by side: (N, 2H) per step
-                layer_inputs = [shape_ops.cat(pair, dim=1) for pair in zip(*outputs)]
+                layer_inputs = [joining.cat(pair, dim=1) for pair in zip(*outputs)]
             else:
                 layer_inputs = outputs[0]
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_inputs = [dropout_ops.dropout(step, p=self.dropout, training=True)
                                 for step in layer_inputs]
 
-        output = shape_ops.stack(layer_inputs, dim=time_dim)          # (T, N, D * H)
-        final = [shape_ops.stack(parts, dim=0) for parts in zip(*final_states)]  # h_n (, c_n)
+        output = joining.stack(layer_inputs, dim=time_dim)          # (T, N, D * H)
+        final = [joining.stack(parts, dim=0) for parts in zip(*final_states)]  # h_n (, c_n)
         if not batched:
             output, final = output.squeeze(1), [h.squeeze(1) for h in final]
         return output, (final[0] if len(final) == 1 else tuple(final))

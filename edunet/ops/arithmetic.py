@@ -142,7 +142,8 @@ class Div(Function):
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
-        return x / y
+        with numpy.errstate(divide="ignore", invalid="ignore"):  # 1/0 = inf, as in PyTorch
+            return x / y
 
     def backward(self, grad_output):
         x, y = self.saved_arrays

@@ -20,7 +20,7 @@ import numpy
 from edunet import dtypes
 from edunet.backend import get_array_module
 from edunet.grad_mode import is_grad_enabled, no_grad
-from edunet.ops import arithmetic, elementwise
+from edunet.ops import arithmetic, elementwise, indexing
 from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
 from edunet.tensor import Tensor
@@ -123,7 +123,7 @@ def lerp_(tensor, end, weight):
 
 
 def masked_fill_(tensor, mask, value):
-    return _in_place(tensor, lambda t: shape_ops.masked_fill(t, mask, value))
+    return _in_place(tensor, lambda t: indexing.masked_fill(t, mask, value))
 
 
 def fill_(tensor, value):
@@ -159,10 +159,10 @@ def setitem(tensor, key, value):
     records = is_grad_enabled() and (tensor._requires_grad or
                                      (isinstance(value, Tensor) and value._requires_grad))
     if records:
-        return _assign(tensor, shape_ops.index_put(tensor, key, value))
+        return _assign(tensor, indexing.index_put(tensor, key, value))
     with no_grad():
         value_array = value.array if isinstance(value, Tensor) else value
-        tensor.array[shape_ops.array_index(key, tensor.array)] = value_array
+        tensor.array[indexing.array_index(key, tensor.array)] = value_array
     return tensor
 
 
