@@ -26,7 +26,7 @@ import copy
 import numpy
 
 from edunet import creation, dtypes
-from edunet.ops.shape import stack
+from edunet.ops.joining import stack
 from edunet.tensor import Tensor
 
 UNSUPPORTED_MESSAGE = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts "
