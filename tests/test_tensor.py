@@ -220,7 +220,7 @@ def test_typo_attributes_are_errors_not_silent():
     lambda x: x.div_(4), lambda x: x.zero_(), lambda x: x.fill_(7), lambda x: x.clamp_(-0.5, 0.5),
     lambda x: x.copy_(x * 0 + 2), lambda x: x.pow_(2), lambda x: x.neg_(),
     lambda x: x.masked_fill_(x > 0, 0.0), lambda x: x.addcmul_(x, x, value=2),
-    lambda x: x.addcdiv_(x, x + 3, value=0.5), lambda x: x.lerp_(x * 0, 0.25),
+    lambda x: x.addcdiv_(x, x + 5, value=0.5), lambda x: x.lerp_(x * 0, 0.25),
 ])
 def test_in_place_results_match_torch(operation):
     data = [[-1.0, 0.25, 2.0], [0.5, -3.0, 1.0]]
@@ -284,3 +284,9 @@ def test_setitem_without_graph_writes_into_memory():
     x[1, edunet.tensor([0, 2])] = edunet.tensor([5.0, 6.0])
     x[x > 5] = -1.0
     assert array.tolist() == [[1.0, 1.0, 1.0], [5.0, 0.0, -1.0]]
+
+
+def test_setitem_shape_mismatch_raises_runtime_error_like_torch():
+    for library in (edunet, torch):
+        with pytest.raises(RuntimeError):
+            library.zeros(3, 4)[0] = library.ones(3)

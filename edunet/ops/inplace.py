@@ -18,8 +18,8 @@ Two cases:
 import numpy
 
 from edunet import dtypes
-from edunet.backend import get_array_module
-from edunet.grad_mode import is_grad_enabled, no_grad
+from edunet.backend import get_array_module, move_array
+from edunet.grad_mode import is_grad_enabled
 from edunet.ops import arithmetic, elementwise, indexing
 from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
@@ -160,9 +160,15 @@ def setitem(tensor, key, value):
                                      (isinstance(value, Tensor) and value._requires_grad))
     if records:
         return _assign(tensor, indexing.index_put(tensor, key, value))
-    with no_grad():
-        value_array = value.array if isinstance(value, Tensor) else value
-        tensor.array[indexing.array_index(key, tensor.array)] = value_array
+    index = indexing.array_index(key, tensor.array)
+    value_array = move_array(value.array, tensor.device) if isinstance(value, Tensor) else value
+    try:
+        tensor.array[index] = value_array
+    except ValueError:
+        selected = tensor.array[index].shape
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(numpy.shape(value_array))} cannot be "
+            f"broadcast to indexing result of shape {list(selected)}") from None
     return tensor
 
 
