@@ -57,6 +57,9 @@ from edunet import accelerator, cuda
 from edunet.doctor import doctor
 from edunet.serialization import load, save
 from edunet.summary import summary
+# The PyTorch module paths, so `import edunet as torch; torch.nn.Linear` works.
+from edunet import nn, optim  # noqa: E402  (they build on everything above)
+import edunet.utils.data  # noqa: E402,F401
 
 
 def is_tensor(obj):

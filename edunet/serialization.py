@@ -42,7 +42,7 @@ class _Encoder:
         from edunet.nn.parameter import Parameter
         if isinstance(value, Tensor):
             array = value.array.get() if hasattr(value.array, "get") else value.array
-            self.arrays.append(numpy.ascontiguousarray(array))
+            self.arrays.append(numpy.asarray(array, order="C"))  # keeps 0-d arrays 0-d
             return {"tensor": len(self.arrays) - 1, "requires_grad": value.requires_grad,
                     "parameter": isinstance(value, Parameter)}
         if isinstance(value, (bool, int, float, str)) or value is None:

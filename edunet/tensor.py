@@ -352,8 +352,9 @@ class Tensor(TensorMethods):
         return ops.conversion.to(self, *args, **kwargs)
 
     def type(self, dtype=None):
+        """The legacy type name (``"edunet.FloatTensor"``), or a copy converted to ``dtype``."""
         if dtype is None:
-            return f"edunet.{'cuda.' if self.is_cuda else ''}{self.dtype.name.capitalize()}Tensor"
+            return f"edunet.{'cuda.' if self.is_cuda else ''}{_LEGACY_TYPE_NAMES[self.dtype.name]}"
         return self.to(dtype)
 
     def cpu(self):
@@ -413,6 +414,11 @@ class Tensor(TensorMethods):
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+_LEGACY_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                      "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                      "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
 
 
 def _rebuild(array, requires_grad):

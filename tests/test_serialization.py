@@ -28,6 +28,7 @@ def test_round_trip_of_tensors_and_nested_structures(tmp_path):
     assert isinstance(loaded["weights"], OrderedDict) and list(loaded["weights"]) == ["a", "b"]
     assert loaded["weights"]["a"].tolist() == value["weights"]["a"].tolist()
     assert loaded["weights"]["b"].dtype == edunet.int64
+    assert loaded["state"][0]["step"].shape == () and loaded["state"][0]["step"].item() == 3.0
     assert list(loaded["state"]) == [0] and loaded["state"][0]["exp_avg"].dtype == edunet.float64
     assert loaded["groups"][0]["betas"] == (0.9, 0.999) and loaded["groups"][0]["eps"] == float("inf")
     assert loaded["mask"].dtype == edunet.bool and loaded["leaf"].requires_grad

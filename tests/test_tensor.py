@@ -290,3 +290,11 @@ def test_setitem_shape_mismatch_raises_runtime_error_like_torch():
     for library in (edunet, torch):
         with pytest.raises(RuntimeError):
             library.zeros(3, 4)[0] = library.ones(3)
+
+
+def test_legacy_type_names_match_torch():
+    for name in ("float32", "float64", "int64", "int32", "uint8", "bool", "float16", "int8", "int16"):
+        ours = edunet.zeros(1, dtype=getattr(edunet, name)).type()
+        theirs = torch.zeros(1, dtype=getattr(torch, name)).type()
+        assert ours == theirs.replace("torch.", "edunet.")
+    assert edunet.ones(2).type(edunet.float64).dtype == edunet.float64
