@@ -12,7 +12,8 @@ from edunet.ops.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax,
                                    softmax, softplus)
 from edunet.ops.conv import conv1d, conv2d, conv_transpose2d
 from edunet.ops.dropout import dropout, dropout2d
-from edunet.ops.elementwise import relu, sigmoid, tanh
+from edunet.ops import elementwise
+from edunet.ops.elementwise import sigmoid, tanh
 from edunet.ops.embedding import embedding, one_hot
 from edunet.ops.linalg import bilinear, linear
 from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
@@ -22,3 +23,13 @@ from edunet.ops.norm import batch_norm, group_norm, layer_norm
 from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                              max_pool1d, max_pool2d)
 from edunet.ops.padding import pad
+
+
+def relu(input, inplace=False):
+    """max(x, 0) elementwise; ``inplace=True`` overwrites ``input`` (as ``nn.ReLU(inplace=True)``)."""
+    return input.relu_() if inplace else elementwise.relu(input)
+
+
+def relu_(input):
+    """max(x, 0) elementwise, written into ``input``."""
+    return input.relu_()

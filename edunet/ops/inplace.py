@@ -59,71 +59,71 @@ def _assign(tensor, result):
     return tensor
 
 
-def _in_place(tensor, compute):
+def in_place(tensor, compute):
     """Apply ``compute(tensor)`` in place, following PyTorch's leaf rule."""
     _check_leaf(tensor)
     return _assign(tensor, compute(tensor))
 
 
 def add_(tensor, other, *, alpha=1):
-    return _in_place(tensor, lambda t: arithmetic.add(t, other, alpha=alpha))
+    return in_place(tensor, lambda t: arithmetic.add(t, other, alpha=alpha))
 
 
 def sub_(tensor, other, *, alpha=1):
-    return _in_place(tensor, lambda t: arithmetic.sub(t, other, alpha=alpha))
+    return in_place(tensor, lambda t: arithmetic.sub(t, other, alpha=alpha))
 
 
 def mul_(tensor, other):
-    return _in_place(tensor, lambda t: arithmetic.mul(t, other))
+    return in_place(tensor, lambda t: arithmetic.mul(t, other))
 
 
 def div_(tensor, other, *, rounding_mode=None):
-    return _in_place(tensor, lambda t: arithmetic.div(t, other, rounding_mode=rounding_mode))
+    return in_place(tensor, lambda t: arithmetic.div(t, other, rounding_mode=rounding_mode))
 
 
 def pow_(tensor, exponent):
-    return _in_place(tensor, lambda t: arithmetic.pow(t, exponent))
+    return in_place(tensor, lambda t: arithmetic.pow(t, exponent))
 
 
 def neg_(tensor):
-    return _in_place(tensor, arithmetic.neg)
+    return in_place(tensor, arithmetic.neg)
 
 
 def clamp_(tensor, min=None, max=None):
-    return _in_place(tensor, lambda t: elementwise.clamp(t, min, max))
+    return in_place(tensor, lambda t: elementwise.clamp(t, min, max))
 
 
 def relu_(tensor):
-    return _in_place(tensor, elementwise.relu)
+    return in_place(tensor, elementwise.relu)
 
 
 def sqrt_(tensor):
-    return _in_place(tensor, elementwise.sqrt)
+    return in_place(tensor, elementwise.sqrt)
 
 
 def exp_(tensor):
-    return _in_place(tensor, elementwise.exp)
+    return in_place(tensor, elementwise.exp)
 
 
 def addcmul_(tensor, tensor1, tensor2, *, value=1):
     """tensor += value * tensor1 * tensor2 (Adam's second-moment update)."""
-    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(tensor1, tensor2), alpha=value))
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(tensor1, tensor2), alpha=value))
 
 
 def addcdiv_(tensor, tensor1, tensor2, *, value=1):
     """tensor += value * tensor1 / tensor2 (Adam's parameter update)."""
-    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.div(tensor1, tensor2), alpha=value))
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.div(tensor1, tensor2), alpha=value))
 
 
 def lerp_(tensor, end, weight):
     """tensor += weight * (end - tensor) (moving averages)."""
-    return _in_place(tensor, lambda t: arithmetic.add(t, arithmetic.sub(end, t), alpha=weight)
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.sub(end, t), alpha=weight)
                      if not isinstance(weight, Tensor) else
                      arithmetic.add(t, arithmetic.mul(weight, arithmetic.sub(end, t))))
 
 
 def masked_fill_(tensor, mask, value):
-    return _in_place(tensor, lambda t: indexing.masked_fill(t, mask, value))
+    return in_place(tensor, lambda t: indexing.masked_fill(t, mask, value))
 
 
 def fill_(tensor, value):
