@@ -1,0 +1,402 @@
+"""Convolutions: ``conv1d``, ``conv2d`` and ``conv_transpose2d``.
+
+A 2-D convolution (strictly a cross-correlation, as in every deep learning library)
+slides each output channel's kernel over the input:
+
+    y[n, o, oh, ow] = b[o] + sum_{c, i, j} w[o, c, i, j] * x_pad[n, c, oh*sh + i*dh, ow*sw + j*dw]
+
+Shapes: x (N, C_in, H, W), w (C_out, C_in / groups, kh, kw), b (C_out,) -> y (N, C_out, OH, OW)
+with OH = floor((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1 (and the same for OW).
+
+With ``im2col`` (edunet/kernels/im2col.py) the whole layer is one matrix product, and
+so are both of its gradients:
+
+    X = im2col(x)            (C_in*kh*kw, N*OH*OW)   every patch as a column
+    Y = W X + b              W = w.reshape(C_out, C_in*kh*kw)
+    dL/dW = G X^T            G = dL/dY, the output gradient laid out like Y
+    dL/dx = col2im(W^T G)    col2im adds each column back onto its patch
+    dL/db = G summed over its columns
+
+``groups`` splits the channels into independent convolutions: input channels
+[g*C_in/groups, (g+1)*C_in/groups) only feed output channels
+[g*C_out/groups, (g+1)*C_out/groups). W and X then become ``groups`` stacked blocks
+and each product above is a batch of ``groups`` products.
+
+A transposed convolution runs the same linear map backwards: its forward is the
+input-gradient of a convolution (col2im of W^T x), which makes the output larger:
+OH = (H - 1)*sh - 2*ph + dh*(kh - 1) + output_padding + 1.
+"""
+
+import math
+import operator
+
+from edunet.autograd import Function
+from edunet.backend import get_array_module
+from edunet.kernels.im2col import col2im, crop2d, im2col, output_size
+
+# PyTorch's C++ names for dtypes, which its error messages use.
+SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                     "bool": "Bool"}
+INTEGER_DTYPES = ("uint8", "int8", "int16", "int32", "int64")
+
+
+class Convolution(Function):
+    """y = conv(x, w) + b, 1-D or 2-D, by im2col and one matrix product (see the module docstring).
+
+    1-D inputs (N, C, L) are handled as 2-D inputs of height 1, (N, C, 1, L).
+    ``padding`` is ((top, bottom), (left, right)); stride and dilation are pairs.
+    """
+
+    grad_fn_name = "ConvolutionBackward0"
+
+    def forward(self, x, weight, *bias, stride, padding, dilation, groups):
+        xp = get_array_module(x)
+        self.is_1d = x.ndim == 3
+        if self.is_1d:
+            x, weight = x[:, :, None, :], weight[:, :, None, :]
+        self.input_shape, self.has_bias = x.shape, bool(bias)
+        self.geometry = dict(kernel_size=weight.shape[2:], stride=stride, padding=padding,
+                             dilation=dilation)
+        self.groups = groups
+        columns = im2col(x, **self.geometry)                      # (C_in*kh*kw, N*OH*OW)
+        self.save_for_backward(weight, columns)
+        out_channels, positions = weight.shape[0], columns.shape[1]
+        # One product per group: (groups, C_out/g, C_in/g*kh*kw) @ (groups, C_in/g*kh*kw, N*OH*OW)
+        output = xp.matmul(_grouped(weight, groups), _grouped(columns, groups))
+        output = output.reshape(out_channels, positions)
+        if bias:
+            output += bias[0][:, None]
+        batch, _, height, width = self.input_shape
+        out_height = output_size(height, weight.shape[2], stride[0], padding[0], dilation[0])
+        out_width = output_size(width, weight.shape[3], stride[1], padding[1], dilation[1])
+        # (C_out, N, OH, OW) -> (N, C_out, OH, OW); contiguous, like PyTorch's output.
+        output = xp.ascontiguousarray(
+            output.reshape(out_channels, batch, out_height, out_width).transpose(1, 0, 2, 3))
+        return output[:, :, 0, :] if self.is_1d else output
+
+    def backward(self, grad_output):
+        weight, columns = self.saved_arrays
+        xp = get_array_module(grad_output)
+        if self.is_1d:
+            grad_output = grad_output[:, :, None, :]
+        groups, out_channels = self.groups, weight.shape[0]
+        # G laid out like the forward product: (groups, C_out/g, N*OH*OW).
+        grad_rows = _grouped(grad_output.transpose(1, 0, 2, 3), groups)
+        grad_input = grad_weight = grad_bias = None
+        if self.needs_input_grad[0]:
+            grad_columns = xp.matmul(_grouped(weight, groups).transpose(0, 2, 1), grad_rows)
+            grad_input = col2im(grad_columns.reshape(columns.shape), self.input_shape,
+                                **self.geometry)
+            if self.is_1d:
+                grad_input = grad_input[:, :, 0, :]
+        if self.needs_input_grad[1]:
+            grad_weight = xp.matmul(grad_rows, _grouped(columns, groups).transpose(0, 2, 1))
+            grad_weight = grad_weight.reshape(weight.shape)
+            if self.is_1d:
+                grad_weight = grad_weight[:, :, 0, :]
+        if self.has_bias and self.needs_input_grad[2]:
+            grad_bias = grad_rows.sum(axis=2).reshape(out_channels)
+        return (grad_input, grad_weight, grad_bias) if self.has_bias else (grad_input, grad_weight)
+
+
+class TransposedConvolution(Function):
+    """y = conv_transpose(x, w) + b: scatter each input value, times the kernel, onto the output.
+
+    x (N, C_in, H, W), w (C_in, C_out / groups, kh, kw) -> y (N, C_out, OH, OW).
+    Forward: columns = W^T X (one column per input position), then col2im adds them
+    up on a grid of size (H - 1)*s + d*(k - 1) + 1, from which ``padding`` rows and
+    columns are cut off at the start (and ``output_padding`` zero rows added at the end
+    where the grid is too short). Backward is a convolution: im2col of the gradient.
+    """
+
+    grad_fn_name = "ConvolutionBackward0"
+
+    def forward(self, x, weight, *bias, stride, padding, output_padding, dilation, groups):
+        xp = get_array_module(x)
+        batch, in_channels, height, width = x.shape
+        kernel_size = weight.shape[2:]
+        out_channels = weight.shape[1] * groups
+        full_size = tuple((size - 1) * s + d * (k - 1) + 1
+                          for size, s, d, k in zip((height, width), stride, dilation, kernel_size))
+        self.output_start = padding
+        out_size = tuple(full - 2 * p + extra
+                         for full, p, extra in zip(full_size, padding, output_padding))
+        self.input_shape, self.full_shape = x.shape, (batch, out_channels, *full_size)
+        self.geometry = dict(kernel_size=kernel_size, stride=stride, dilation=dilation)
+        self.groups, self.has_bias = groups, bool(bias)
+        # X: the input as (groups, C_in/g, N*H*W), each column one input position.
+        input_rows = _grouped(x.transpose(1, 0, 2, 3), groups)
+        self.save_for_backward(weight, input_rows)
+        columns = xp.matmul(_grouped(weight, groups).transpose(0, 2, 1), input_rows)  # W^T X
+        columns = columns.reshape(columns.shape[0] * columns.shape[1], columns.shape[2])
+        full = col2im(columns, self.full_shape, **self.geometry)
+        output = crop2d(full, padding, out_size)
+        if bias:
+            output += bias[0][:, None, None]
+        return output
+
+    def backward(self, grad_output):
+        weight, input_rows = self.saved_arrays
+        xp = get_array_module(grad_output)
+        groups = self.groups
+        in_channels = weight.shape[0]
+        # Adjoint of the crop: put the gradient back where the output sat on the full grid.
+        start = tuple(-p for p in self.output_start)
+        grad_full = crop2d(grad_output, start, self.full_shape[2:])
+        grad_columns = im2col(grad_full, **self.geometry)     # (C_out*kh*kw, N*H*W)
+        grad_columns = _grouped(grad_columns, groups)
+        grad_input = grad_weight = grad_bias = None
+        if self.needs_input_grad[0]:
+            grad_rows = xp.matmul(_grouped(weight, groups), grad_columns)
+            batch, _, height, width = self.input_shape
+            grad_input = xp.ascontiguousarray(
+                grad_rows.reshape(in_channels, batch, height, width).transpose(1, 0, 2, 3))
+        if self.needs_input_grad[1]:
+            grad_weight = xp.matmul(input_rows, grad_columns.transpose(0, 2, 1))
+            grad_weight = grad_weight.reshape(weight.shape)
+        if self.has_bias and self.needs_input_grad[2]:
+            grad_bias = grad_output.sum(axis=(0, 2, 3))
+        return (grad_input, grad_weight, grad_bias) if self.has_bias else (grad_input, grad_weight)
+
+
+def _grouped(array, groups):
+    """(groups, rows / groups, everything else): the first axis split into the groups.
+
+    weight (C_out, C_in/g, kh, kw) -> (g, C_out/g, C_in/g*kh*kw); columns (C_in*kh*kw, M)
+    -> (g, C_in/g*kh*kw, M). ``matmul`` then multiplies group by group.
+    """
+    return array.reshape(groups, array.shape[0] // groups, math.prod(array.shape[1:]))
+
+
+# ---------------------------------------------------------------- argument checks
+def _int_tuple(value, dims, name, op_name):
+    """An int or a sequence of ints as a tuple of ``dims`` ints (a single value is repeated)."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    try:
+        values = tuple(operator.index(v) for v in values)
+    except TypeError:
+        raise TypeError(f"{op_name}(): argument '{name}' must be tuple of ints, not "
+                        f"{type(value).__name__}") from None
+    if len(values) == 1:
+        values = values * dims
+    if len(values) != dims:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {dims} "
+                           f"values to match the convolution dimensions, but got "
+                           f"{name}={list(values)}")
+    return values
+
+
+def _scalar_name(tensor):
+    return SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
+
+
+def _check_tensors(input, weight, bias, dims, op_name, transposed=False):
+    """Ranks and dtypes, with PyTorch's exception types and a hint at the likely fix."""
+    if input.ndim not in (dims + 1, dims + 2):
+        layout = "(N, C, L) or (C, L)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {op_name}, but "
+            f"got input of size: {list(input.shape)}. The layout is {layout}: add a missing "
+            f"channel or batch dimension with x.unsqueeze(0), or remove extra ones with "
+            f"x.squeeze(dim).")
+    if weight.ndim != dims + 2:
+        expected = "in_channels" if transposed else "out_channels"
+        raise RuntimeError(f"{op_name} expects a {dims + 2}-D weight ({expected}, ..., "
+                           f"{'kL' if dims == 1 else 'kH, kW'}); got weight of size "
+                           f"{list(weight.shape)}.")
+    check_supported_dtype(input, op_name, ("int64",) if transposed else INTEGER_DTYPES)
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}: "
+            f"{op_name} needs input and weight of the same dtype, but got input {input.dtype} "
+            f"and weight {weight.dtype}. Convert one of them, e.g. x = x.float() (a layer's "
+            f"weights are float32).")
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(
+            f"Input type ({input.dtype.name}) and bias type ({bias.dtype.name}) should be "
+            f"the same. Convert one of them, e.g. bias.to(x.dtype).")
+
+
+def check_supported_dtype(tensor, op_name, integer_dtypes=INTEGER_DTYPES):
+    """Raise PyTorch's NotImplementedError for a dtype its CPU version of ``op_name`` lacks.
+
+    Every op takes floating-point tensors; ``integer_dtypes`` names the integer ones
+    it takes too (PyTorch 2.13 on the CPU: conv2d all of them, avg_pool2d int64, ...).
+    """
+    if tensor.dtype.is_floating_point or tensor.dtype.name in integer_dtypes:
+        return
+    name = SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
+    raise NotImplementedError(
+        f'"{op_name}" not implemented for \'{name}\' ({tensor.dtype} tensors). Convert to '
+        f"floating point first: x = x.float().")
+
+
+def _check_positive(values, name, allow_zero=False):
+    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
+        kind = "negative" if allow_zero else "non-positive"
+        raise RuntimeError(f"{kind} {name} is not supported (got {name}={list(values)})")
+
+
+def _check_groups(groups, weight):
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if weight.shape[0] % groups != 0:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{list(weight.shape)}] instead")
+
+
+def _check_channels(input, weight, groups, batched, transposed):
+    channels = input.shape[1] if batched else input.shape[0]
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if channels != expected:
+        shown = list(input.shape) if batched else [1, *input.shape]
+        raise RuntimeError(
+            f"Given {'transposed=1' if transposed else f'groups={groups}'}, weight of size "
+            f"{list(weight.shape)}, expected input{shown} to have {expected} channels, but got "
+            f"{channels} channels instead. Channels are dimension {1 if batched else 0} of the "
+            f"input; check the previous layer's out_channels, or whether the image is "
+            f"channels-last (N, H, W, C): then use x.permute(0, 3, 1, 2).")
+
+
+def _check_bias(bias, size, weight):
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != size):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {size} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+
+
+def _padding_pairs(padding, kernel_size, stride, dilation, dims):
+    """Padding as (before, after) pairs; 'valid' is none, 'same' keeps the size (stride 1)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * dims
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}' (use 'same', 'valid' or "
+                               f"numbers)")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        # The window spans d*(k-1) + 1 inputs; pad d*(k-1) in all, the extra one at the end.
+        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+        return tuple((total // 2, total - total // 2) for total in totals)
+    return tuple((p, p) for p in padding)
+
+
+def _check_kernel_fits(spatial_shape, kernel_size, padding, dilation):
+    padded = [size + before + after for size, (before, after) in zip(spatial_shape, padding)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
+    if any(p < k for p, k in zip(padded, kernel)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater than "
+            f"actual input size. Use a smaller kernel, add padding, or remove a pooling layer "
+            f"before this one: each one shrinks the feature maps.")
+
+
+# ---------------------------------------------------------------- the functions
+def _convolution(input, weight, bias, stride, padding, dilation, groups, dims, op_name):
+    _check_tensors(input, weight, bias, dims, op_name)
+    stride = _int_tuple(stride, dims, "stride", op_name)
+    dilation = _int_tuple(dilation, dims, "dilation", op_name)
+    if not isinstance(padding, str):
+        padding = _int_tuple(padding, dims, "padding", op_name)
+        _check_positive(padding, "padding", allow_zero=True)
+    _check_positive(stride, "stride")
+    _check_positive(dilation, "dilation")
+    _check_groups(groups, weight)
+    batched = input.ndim == dims + 2
+    _check_channels(input, weight, groups, batched, transposed=False)
+    _check_bias(bias, weight.shape[0], weight)
+    padding = _padding_pairs(padding, weight.shape[2:], stride, dilation, dims)
+    _check_kernel_fits(input.shape[-dims:], weight.shape[2:], padding, dilation)
+    if dims == 1:  # the 2-D code with a height of 1
+        stride, dilation, padding = (1, *stride), (1, *dilation), ((0, 0), *padding)
+    tensors = (input if batched else input.unsqueeze(0), weight)
+    output = Convolution.apply(*tensors, *([] if bias is None else [bias]), stride=stride,
+                               padding=padding, dilation=dilation, groups=groups)
+    return output if batched else output.squeeze(0)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution over a sequence (``torch.nn.functional.conv1d``).
+
+    y[n, o, t] = b[o] + sum_{c, i} w[o, c, i] * x_padded[n, c, t*stride + i*dilation]
+
+    Shapes: input (N, C_in, L) or (C_in, L), weight (C_out, C_in / groups, k),
+    bias (C_out,) -> (N, C_out, L_out), L_out = floor((L + 2p - d(k - 1) - 1) / s) + 1.
+    ``padding`` is an int, or 'valid' (none) or 'same' (output as long as the input).
+
+    >>> x = edunet.tensor([[[1., 2., 3., 4.]]])          # (N=1, C=1, L=4)
+    >>> F.conv1d(x, edunet.tensor([[[1., -1.]]]))         # differences: [[[-1., -1., -1.]]]
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution over images (``torch.nn.functional.conv2d``); see the module docstring.
+
+    Shapes: input (N, C_in, H, W) or (C_in, H, W), weight (C_out, C_in / groups, kh, kw),
+    bias (C_out,) -> (N, C_out, OH, OW), OH = floor((H + 2p - d(kh - 1) - 1) / s) + 1.
+    ``stride``, ``padding``, ``dilation``: an int or an (h, w) pair; ``padding`` may also
+    be 'valid' (none) or 'same' (output as large as the input; stride 1 only).
+
+    >>> x = edunet.arange(25.).reshape(1, 1, 5, 5)
+    >>> F.conv2d(x, edunet.ones(1, 1, 3, 3)).shape         # sums of 3 x 3 patches
+    edunet.Size([1, 1, 3, 3])
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """Transposed 2-D convolution, the "up-sampling" convolution (``F.conv_transpose2d``).
+
+    Each input value scatters a copy of the kernel, scaled by that value, onto the
+    output; overlapping copies add up. It is the gradient of ``conv2d`` with respect to
+    its input, so a conv_transpose2d with the same settings undoes a conv2d's change of size.
+
+    Shapes: input (N, C_in, H, W) or (C_in, H, W), weight (C_in, C_out / groups, kh, kw),
+    bias (C_out,) -> (N, C_out, OH, OW) with
+    OH = (H - 1)*stride - 2*padding + dilation*(kh - 1) + output_padding + 1.
+
+    >>> x = edunet.ones(1, 1, 2, 2)
+    >>> F.conv_transpose2d(x, edunet.ones(1, 1, 2, 2), stride=2).shape
+    edunet.Size([1, 1, 4, 4])
+    """
+    op_name = "conv_transpose2d"
+    if isinstance(padding, str):
+        raise TypeError(f"{op_name}(): argument 'padding' must be tuple of ints, not str "
+                        f"('same' and 'valid' exist only for conv1d/conv2d)")
+    _check_tensors(input, weight, bias, 2, op_name, transposed=True)
+    stride = _int_tuple(stride, 2, "stride", op_name)
+    padding = _int_tuple(padding, 2, "padding", op_name)
+    output_padding = _int_tuple(output_padding, 2, "output_padding", op_name)
+    dilation = _int_tuple(dilation, 2, "dilation", op_name)
+    _check_positive(stride, "stride")
+    _check_positive(dilation, "dilation")
+    _check_positive(padding, "padding", allow_zero=True)
+    _check_positive(output_padding, "output_padding", allow_zero=True)
+    if any(extra >= s and extra >= d for extra, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {output_padding[0]} output_padding_width: "
+            f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
+            f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+    _check_groups(groups, weight)
+    batched = input.ndim == 4
+    _check_channels(input, weight, groups, batched, transposed=True)
+    _check_bias(bias, weight.shape[1] * groups, weight)
+    sizes = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1 for size, s, p, d, k, extra in
+             zip(input.shape[-2:], stride, padding, dilation, weight.shape[2:], output_padding)]
+    if min(sizes) <= 0 or math.prod(input.shape[-2:]) == 0:
+        raise RuntimeError(f"Given input size per channel: ({input.shape[-2]} x "
+                           f"{input.shape[-1]}). Calculated output size per channel: "
+                           f"({sizes[0]} x {sizes[1]}). Output size is too small: use less "
+                           f"padding or a larger stride or kernel.")
+    tensors = (input if batched else input.unsqueeze(0), weight)
+    output = TransposedConvolution.apply(*tensors, *([] if bias is None else [bias]),
+                                         stride=stride, padding=padding,
+                                         output_padding=output_padding, dilation=dilation,
+                                         groups=groups)
+    return output if batched else output.squeeze(0)
