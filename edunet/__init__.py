@@ -57,9 +57,18 @@ from edunet import accelerator, cuda
 from edunet.doctor import doctor
 from edunet.serialization import load, save
 from edunet.summary import summary
-# The PyTorch module paths, so `import edunet as torch; torch.nn.Linear` works.
-from edunet import nn, optim  # noqa: E402  (they build on everything above)
-import edunet.utils.data  # noqa: E402,F401
+
+# The PyTorch module paths (edunet.nn, edunet.optim, edunet.utils.data) load on first
+# use, so `import edunet as torch; torch.nn.Linear(2, 2)` works and `import edunet`
+# stays fast. Any other unknown name is an AttributeError, as usual.
+_SUBMODULES = {"nn": "edunet.nn", "optim": "edunet.optim", "vision": "edunet.vision"}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module(_SUBMODULES[name])
+    raise AttributeError(f"module 'edunet' has no attribute '{name}'")
 
 
 def is_tensor(obj):

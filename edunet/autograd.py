@@ -18,7 +18,6 @@ graph holds no reference cycles (a node never refers to its own output tensor),
 so it is freed the moment nothing refers to it, without Python's cycle collector.
 """
 
-import inspect
 import weakref
 
 import numpy
@@ -71,7 +70,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.written_pytorch_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+        forward = next(klass.__dict__["forward"] for klass in cls.__mro__ if "forward" in klass.__dict__)
+        cls.written_pytorch_style = isinstance(forward, staticmethod)
 
     def __init__(self):
         self.next_functions = ()

@@ -1,6 +1,5 @@
 """``edunet.doctor()``: a plain-language report on versions and devices."""
 
-import platform
 import sys
 
 import numpy
@@ -10,6 +9,8 @@ from edunet import backend
 
 def report():
     """The doctor's report as a string (``doctor()`` prints it)."""
+    import platform
+
     import edunet
 
     lines = [
