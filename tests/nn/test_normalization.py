@@ -162,7 +162,18 @@ def test_group_norm_matches_torch(arguments, seed):
     their_out = torch.nn.functional.group_norm(their_x, groups, their_weight, their_bias)
     assert_close(our_out, their_out, message="forward")
     backward_both(our_out, their_out, seed + 3)
-    assert_close(our_x.grad, their_x.grad, rtol=1e-4, atol=1e-4, message="input gradient")
+    # A group of nearly equal values has a tiny variance, and its input gradient is
+    # mostly cancellation: both float32 results then stray from the exact one. So
+    # compare with float64 and ask for no more error than PyTorch's own float32 has.
+    exact_x = torch.tensor((random(seed, shape) + 0.5).astype(numpy.float64), requires_grad=True)
+    exact_parameters = ([torch.tensor(random(seed + i, shape[1]).astype(numpy.float64)) for i in (1, 2)]
+                        if affine else [None, None])
+    exact_out = torch.nn.functional.group_norm(exact_x, groups, *exact_parameters)
+    (exact_out * torch.tensor(random(seed + 3, shape).astype(numpy.float64))).sum().backward()
+    exact = exact_x.grad.numpy()
+    our_error = numpy.abs(our_x.grad.numpy() - exact)
+    their_error = numpy.abs(their_x.grad.numpy() - exact)
+    assert (our_error <= 2 * their_error + 1e-5 * (1 + numpy.abs(exact))).all(), "input gradient"
     if affine:
         assert_close(our_weight.grad, their_weight.grad, rtol=1e-4, atol=1e-4)
         assert_close(our_bias.grad, their_bias.grad, rtol=1e-4, atol=1e-4)
