@@ -16,9 +16,9 @@ from edunet.ops import elementwise
 from edunet.ops.elementwise import sigmoid, tanh
 from edunet.ops.embedding import embedding, one_hot
 from edunet.ops.linalg import bilinear, linear
-from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                             cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
-                             smooth_l1_loss)
+from edunet.ops.cross_entropy import cross_entropy, nll_loss
+from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
+                             kl_div, l1_loss, mse_loss, smooth_l1_loss)
 from edunet.ops.norm import batch_norm, group_norm, layer_norm
 from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                              max_pool1d, max_pool2d)

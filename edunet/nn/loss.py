@@ -1,8 +1,8 @@
 """Loss layers: ``criterion = nn.CrossEntropyLoss()`` then ``loss = criterion(output, target)``.
 
 Each one stores its options (``reduction``, class ``weight``, ...) and calls the
-function of the same name in ``edunet.nn.functional`` (edunet/ops/loss.py, where
-the math and the gradients are). Class weights are buffers: they move with
+function of the same name in ``edunet.nn.functional`` (the math and the gradients
+are in edunet/ops/loss.py and edunet/ops/cross_entropy.py). Class weights are buffers: they move with
 ``criterion.to(device)`` and are saved in ``state_dict``, but nothing learns them.
 
     reduction='mean' (default): the average loss, one number
