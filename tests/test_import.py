@@ -29,7 +29,7 @@ def test_import_takes_at_most_150_ms(tmp_path):
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     command = [sys.executable, "-X", f"pycache_prefix={tmp_path}", "-c", code]
     subprocess.run(command, env=environment, check=True, capture_output=True)  # writes the bytecode
-    # The best of five runs: these shared machines have noisy moments.
+    # The best of ten runs: these shared machines slow down for seconds at a time.
     times = [float(subprocess.run(command, env=environment, capture_output=True, text=True,
-                                  check=True).stdout) for _ in range(5)]
+                                  check=True).stdout) for _ in range(10)]
     assert min(times) <= 0.150, f"import edunet took {min(times) * 1000:.0f} ms at best"
