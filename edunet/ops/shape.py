@@ -69,22 +69,6 @@ def as_sizes(sizes):
     return tuple(operator.index(size) for size in sizes)
 
 
-def scatter_add(target, index, values):
-    """``target[index] += values``, where a position that repeats adds once per repeat.
-
-    Plain ``target[index] += values`` adds only once for a repeated position (the
-    last write wins). That is wrong for gradients: ``x[[0, 0]]`` uses x[0] twice, so
-    x[0] must receive both gradients. NumPy's ``add.at`` adds every one; on a GPU,
-    ``cupyx.scatter_add`` does the same.
-    """
-    if get_array_module(target) is numpy:
-        numpy.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
-    return target
-
-
 # ---------------------------------------------------------------- reshape and view
 class View(Function):
     """y = x with a new shape: the same elements in the same (row-major) order.
