@@ -150,12 +150,18 @@ def summary(model, input_size=None, input_data=None, *, dtypes=None, device=None
 
         for layer in layers:
             handles.append(layer.module.register_forward_hook(record))
+        # Measuring must not change the model: eval mode keeps BatchNorm's running
+        # averages untouched and Dropout off; each module's mode is restored afterwards.
+        modes = [(module, module.training) for module in model.modules()]
+        model.eval()
         try:
             with no_grad():
                 output = model(*inputs)
         finally:
             for handle in handles:
                 handle.remove()
+            for module, training in modes:
+                object.__setattr__(module, "training", training)
         for layer in layers:
             if layer.is_leaf and layer.output_shape is not None:
                 # values kept for the backward pass: twice each leaf layer's output, in float32

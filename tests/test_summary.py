@@ -51,3 +51,12 @@ def test_frozen_parameters_count_as_non_trainable():
     stats = edunet.summary(model)
     assert stats.trainable_params == 4 and stats.non_trainable_params == 12
     assert all(layer.output_shape is None for layer in stats.layers)
+
+
+def test_summary_leaves_the_model_and_its_batchnorm_statistics_unchanged():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5))
+    before = {key: value.clone() for key, value in model.state_dict().items()}
+    edunet.summary(model, input_size=(8, 3))
+    assert model.training and all(m.training for m in model.modules())
+    for key, value in model.state_dict().items():
+        assert value.tolist() == before[key].tolist(), key

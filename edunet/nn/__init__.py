@@ -4,7 +4,7 @@
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
 """
 
-from edunet.nn import functional, init
+from edunet.nn import functional, init, utils
 from edunet.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid,
                                   SiLU, Softmax, Softplus, Tanh)
 from edunet.nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential

@@ -1,36 +1,25 @@
 """``edunet.viz``: widgets that let a learner see inside a network.
 
 Each widget is a function returning an ipywidgets widget; display it as the last
-line of a notebook cell. The core library never imports this package, and this
-package imports ipywidgets and matplotlib only when a widget is built.
+line of a notebook cell. The core library never imports this package; importing
+it loads ipywidgets and matplotlib (with the non-interactive Agg renderer).
 
     from edunet import viz
     viz.parameter_counts(model, input_size=(1, 3, 32, 32))
+
+Each file is one widget: read it to see how the picture is made.
 """
 
-_WIDGETS = {
-    "parameter_counts": "edunet.viz.parameter_counts",
-    "feature_maps": "edunet.viz.feature_maps",
-    "conv_explorer": "edunet.viz.conv_explorer",
-    "activation_explorer": "edunet.viz.activation_explorer",
-    "softmax_explorer": "edunet.viz.activation_explorer",
-    "loss_explorer": "edunet.viz.loss_explorer",
-    "draw_graph": "edunet.viz.graph",
-    "gradient_flow": "edunet.viz.gradient_flow",
-    "optimizer_playground": "edunet.viz.optimizer_playground",
-    "TrainingDashboard": "edunet.viz.dashboard",
-    "training_dashboard": "edunet.viz.dashboard",
-}
+from edunet.viz.activation_explorer import activation_explorer, softmax_explorer
+from edunet.viz.conv_explorer import conv_explorer
+from edunet.viz.dashboard import TrainingDashboard, training_dashboard
+from edunet.viz.feature_maps import feature_maps
+from edunet.viz.gradient_flow import gradient_flow
+from edunet.viz.graph import draw_graph
+from edunet.viz.loss_explorer import loss_explorer
+from edunet.viz.optimizer_playground import optimizer_playground
+from edunet.viz.parameter_counts import parameter_counts
 
-__all__ = sorted(_WIDGETS)
-
-
-def __getattr__(name):
-    if name in _WIDGETS:
-        import importlib
-        return getattr(importlib.import_module(_WIDGETS[name]), name)
-    raise AttributeError(f"module 'edunet.viz' has no attribute '{name}'")
-
-
-def __dir__():
-    return __all__
+__all__ = ["activation_explorer", "conv_explorer", "draw_graph", "feature_maps", "gradient_flow",
+           "loss_explorer", "optimizer_playground", "parameter_counts", "softmax_explorer",
+           "TrainingDashboard", "training_dashboard"]

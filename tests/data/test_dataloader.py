@@ -393,3 +393,12 @@ def test_batches_stay_on_the_datasets_device(device):
     assert [tuple(labels.shape) for labels, _ in batches] == [(4,), (4,), (2,)]
     assert all(tensor.device.type == edunet.device(device).type for batch in batches for tensor in batch)
     assert batches[1][1].cpu().tolist() == [[8.0, 9.0], [10.0, 11.0], [12.0, 13.0], [14.0, 15.0]]
+
+
+def test_batch_size_attribute_matches_torch():
+    torch = pytest.importorskip("torch")
+    from edunet.utils.data import DataLoader
+    for batch_size in (1, 2, 5):
+        ours = DataLoader(list(range(10)), batch_size=batch_size)
+        theirs = torch.utils.data.DataLoader(list(range(10)), batch_size=batch_size)
+        assert ours.batch_size == theirs.batch_size == batch_size

@@ -106,9 +106,10 @@ class DataLoader:
             if batch_size is not None:
                 BatchSampler([], batch_size, drop_last)  # checks both values as PyTorch does
         else:
+            given_batch_sampler = batch_sampler is not None
             sampler, batch_sampler = self._choose_samplers(
                 dataset, batch_size, shuffle, sampler, batch_sampler, drop_last, generator)
-            if batch_sampler is not None:  # batch_size and drop_last come from the batch sampler
+            if given_batch_sampler:  # batch_size and drop_last come from the user's batch sampler
                 batch_size, drop_last = None, False
 
         self.dataset = dataset

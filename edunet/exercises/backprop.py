@@ -1,0 +1,159 @@
+"""Checks for the exercises of "05 Backpropagation".
+
+    from edunet.exercises import backprop as check
+    check.chain_rule(dloss_dw)
+    check.accumulated_gradient(value)
+    check.cube_function(Cube)
+    check.sigmoid_shrink(factor)
+
+Every check returns a :class:`~edunet.exercises.checking.Verdict` and never raises,
+so a wrong or unfinished answer never stops "Run all".
+"""
+
+import math
+
+from edunet.exercises.checking import Verdict
+
+# Exercise 1: loss = (w * x + b - y) ** 2 at these values; the learner finds d loss / d w.
+CHAIN_RULE_VALUES = {"w": 0.5, "x": 3.0, "b": 1.0, "y": 4.0}
+
+# Exercise 2: w = tensor([1., 2., 3.]), loss = (w * 4).sum(), backward() called 3 times.
+ACCUMULATION_CALLS = 3
+ACCUMULATION_FACTOR = 4.0
+
+# Exercise 4: how much a gradient can shrink, at most, through this many sigmoids.
+SIGMOID_LAYERS = 10
+
+
+def _number(answer, name):
+    """``answer`` as a float, or a Verdict saying why it is not a number yet."""
+    if answer is None:
+        return Verdict(False, f"{name} is still None.", "Replace None with your answer (a number).")
+    if hasattr(answer, "item") and hasattr(answer, "numel"):
+        if answer.numel() != 1:
+            return Verdict(False, f"{name} has {answer.numel()} elements; one number is expected.",
+                           "Use .item() on a one-element tensor, or type the number.")
+        answer = answer.item()
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return Verdict(False, f"{name} should be a number, got {type(answer).__name__}.",
+                       "Write the value as a Python number, e.g. 1.25.")
+
+
+def chain_rule(dloss_dw):
+    """Exercise 1: d loss / d w for loss = (w x + b - y)^2 at CHAIN_RULE_VALUES."""
+    value = _number(dloss_dw, "dloss_dw")
+    if isinstance(value, Verdict):
+        return value
+    w, x, b, y = (CHAIN_RULE_VALUES[name] for name in "wxby")
+    error = w * x + b - y
+    right = 2 * error * x
+    if math.isclose(value, right, rel_tol=1e-6, abs_tol=1e-9):
+        return Verdict(True, f"d loss / d w = 2 (w x + b - y) x = 2 x ({error:g}) x {x:g} "
+                             f"= {right:g}.")
+    if math.isclose(value, 2 * error, rel_tol=1e-6):
+        hint = ("That is d loss / d z, the gradient at z = w x + b. One more link: "
+                "d z / d w = x, so multiply by x.")
+    elif math.isclose(value, 2 * error * w, rel_tol=1e-6):
+        hint = "You multiplied by w: that gives d loss / d x. For d loss / d w, d z / d w = x."
+    elif math.isclose(value, error * x, rel_tol=1e-6):
+        hint = "Don't forget the 2 from the square: d (e^2) / d e = 2 e."
+    elif math.isclose(value, error ** 2, rel_tol=1e-6):
+        hint = "That is the loss itself. Its derivative is 2 e x d e / d w, with e = w x + b - y."
+    else:
+        hint = ("Work backwards one link at a time: e = w x + b - y, loss = e^2, so "
+                "d loss / d e = 2 e and d e / d w = x. Multiply the links.")
+    return Verdict(False, f"{value:g} is not d loss / d w.", hint)
+
+
+def accumulated_gradient(value):
+    """Exercise 2: w.grad after ACCUMULATION_CALLS backward() calls without zero_grad()."""
+    if value is None:
+        return Verdict(False, "value is still None.",
+                       "Replace None with the list of numbers you expect in w.grad.")
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    try:
+        numbers = [float(v) for v in value]
+    except (TypeError, ValueError):
+        return Verdict(False, "value should be a list of three numbers, like [1.0, 2.0, 3.0].",
+                       "w has three elements, so w.grad has three too.")
+    once = [ACCUMULATION_FACTOR] * 3
+    right = [ACCUMULATION_FACTOR * ACCUMULATION_CALLS] * 3
+    if numbers == right:
+        return Verdict(True, f"Each backward() adds 4 to every element: 3 x 4 = {right[0]:g}. "
+                             "That is why a training loop calls zero_grad() every step.")
+    if numbers == once:
+        hint = ("backward() does not replace .grad, it adds to it. How many times was it "
+                "called?")
+    elif numbers == [1.0, 2.0, 3.0] or numbers == [4.0, 8.0, 12.0]:
+        hint = ("The gradient of (w * 4).sum() does not depend on w's values: "
+                "d/dw_i of 4 (w_1 + w_2 + w_3) is 4 for every i.")
+    else:
+        hint = ("d/dw_i of (w * 4).sum() is 4 for every element; now remember that "
+                "gradients accumulate across backward() calls.")
+    return Verdict(False, f"{numbers} is not what w.grad holds.", hint)
+
+
+def cube_function(cube_class):
+    """Exercise 3: a custom Function computing x**3 whose backward passes gradcheck."""
+    import edunet
+    from edunet.gradcheck import GradcheckError
+
+    if cube_class is None:
+        return Verdict(False, "Cube is still None.", "Define the class Cube in the cell above.")
+    generator_state = edunet.get_rng_state()
+    edunet.manual_seed(5)
+    x = edunet.randn(4, dtype=edunet.float64, requires_grad=True)
+    edunet.set_rng_state(generator_state)   # checking must not change the learner's random numbers
+    try:
+        output = cube_class.apply(x)
+    except NotImplementedError:
+        return Verdict(False, "Cube.forward is not written yet.", "forward returns input ** 3.")
+    except Exception as error:  # any bug in the learner's forward is a lesson, not a crash
+        return Verdict(False, f"Cube.apply(x) raised {type(error).__name__}: {error}",
+                       "forward(ctx, input) should save input with ctx.save_for_backward(input) "
+                       "and return input ** 3.")
+    if not isinstance(output, edunet.Tensor) or output.shape != x.shape:
+        return Verdict(False, "Cube.apply(x) should return a tensor shaped like x.",
+                       "forward returns input ** 3.")
+    if not edunet.allclose(output.detach(), x.detach() ** 3):
+        return Verdict(False, "forward does not compute x ** 3.", "forward returns input ** 3.")
+    try:
+        edunet.gradcheck(cube_class.apply, (x,))
+    except NotImplementedError:
+        return Verdict(False, "forward is right; Cube.backward is not written yet.",
+                       "d(x^3)/dx = 3 x^2; multiply it by grad_output (the chain rule).")
+    except GradcheckError as error:
+        report = " ".join(" ".join(str(error).splitlines()[:3]).split())   # where and how far off
+        return Verdict(False, "forward is right, but backward's gradient is wrong. " + report + ".",
+                       "backward gets grad_output = d loss / d output and must return "
+                       "grad_output * 3 * input ** 2, with input from ctx.saved_tensors.")
+    except Exception as error:
+        return Verdict(False, f"backward raised {type(error).__name__}: {error}",
+                       "backward(ctx, grad_output): (input,) = ctx.saved_tensors, then return "
+                       "grad_output * 3 * input ** 2.")
+    return Verdict(True, "forward and backward agree with finite differences (gradcheck passed).")
+
+
+def sigmoid_shrink(factor):
+    """Exercise 4: the largest factor a gradient keeps after SIGMOID_LAYERS sigmoids."""
+    value = _number(factor, "factor")
+    if isinstance(value, Verdict):
+        return value
+    right = 0.25 ** SIGMOID_LAYERS
+    if math.isclose(value, right, rel_tol=1e-6):
+        return Verdict(True, f"At most 0.25^{SIGMOID_LAYERS} = {right:.3g}: less than a millionth "
+                             "reaches the first layer (ignoring the weights).")
+    if math.isclose(value, 0.25, rel_tol=1e-6):
+        hint = f"0.25 is the shrink of one sigmoid. There are {SIGMOID_LAYERS}, one after another."
+    elif math.isclose(value, 0.5 ** SIGMOID_LAYERS, rel_tol=1e-6):
+        hint = ("sigmoid(0) = 0.5 is the value, not the derivative. The derivative is "
+                "sigmoid(z) (1 - sigmoid(z)), at most 0.5 x 0.5.")
+    elif math.isclose(value, 0.25 * SIGMOID_LAYERS, rel_tol=1e-6):
+        hint = "The chain rule multiplies the factors of the layers; it does not add them."
+    else:
+        hint = ("The derivative of the sigmoid is sigmoid(z) (1 - sigmoid(z)), largest at z = 0. "
+                "The chain rule multiplies one such factor per layer.")
+    return Verdict(False, f"{value:g} is not the largest possible factor.", hint)

@@ -1,0 +1,156 @@
+"""Checks for the exercises of "07 Training a CNN end to end".
+
+    from edunet.exercises import training as check
+    check.flattened_features(number)
+    check.accuracy_function(accuracy)
+    check.layers_that_change(names)
+    check.restored(new_model, model)
+
+Every check returns a :class:`~edunet.exercises.checking.Verdict` and never raises.
+"""
+
+from edunet.exercises.checking import Verdict, verdict
+
+# Exercise 1: 1 x 28 x 28 images through two (Conv2d(k=3, padding=1) + MaxPool2d(2)), 16 channels.
+FLATTENED = 16 * 7 * 7
+
+
+def flattened_features(number):
+    """Exercise 1: how many numbers nn.Flatten() passes to the Linear layer."""
+    if number is None:
+        return Verdict(False, "in_features is still None.", "Replace None with a whole number.")
+    try:
+        value = int(number)
+    except (TypeError, ValueError):
+        return Verdict(False, f"in_features should be a whole number, got {number!r}.",
+                       "Write it as an int, e.g. 16 * 5 * 5.")
+    if value == FLATTENED:
+        return Verdict(True, "28 -> conv (padding 1) 28 -> pool 14 -> conv 14 -> pool 7: "
+                             "16 channels x 7 x 7 = 784 features.")
+    hints = {
+        16 * 14 * 14: "That is after one pooling layer; the network has two: 28 -> 14 -> 7.",
+        16 * 28 * 28: "Each MaxPool2d(2) halves height and width: 28 -> 14 -> 7.",
+        16 * 5 * 5: "With padding=1 a 3x3 convolution keeps the size: (28 + 2 - 3) + 1 = 28.",
+        8 * 7 * 7: "The second convolution has 16 output channels, and Flatten keeps them all.",
+        7 * 7: "Flatten keeps every channel: multiply by the 16 channels.",
+    }
+    general = ("Follow the shape: out = (in + 2 padding - kernel) // stride + 1 for each conv, "
+               "a halving for each pool, then C x H x W.")
+    return Verdict(False, f"{value} is not the number of features.", hints.get(value, general))
+
+
+def _accuracy_problem():
+    """A model with Dropout, a data set of 50 examples and the right accuracy (in eval mode)."""
+    import edunet
+    from edunet import nn
+    from edunet.utils.data import DataLoader, TensorDataset
+
+    state = edunet.get_rng_state()
+    edunet.manual_seed(11)
+    inputs = edunet.randn(50, 4)
+    labels = edunet.randint(0, 3, (50,))
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
+    edunet.set_rng_state(state)
+    with edunet.no_grad():
+        model.eval()
+        right = (model(inputs).argmax(dim=1) == labels).float().mean().item()
+    model.train()          # the learner's function must switch to eval itself
+    loader = DataLoader(TensorDataset(inputs, labels), batch_size=16)   # 16 + 16 + 16 + 2
+    return model, loader, right
+
+
+def accuracy_function(accuracy):
+    """Exercise 2: ``accuracy(model, loader)`` returns the fraction of correct predictions."""
+    import edunet
+
+    if accuracy is None:
+        return Verdict(False, "accuracy is still None.", "Define the function in the cell above.")
+    model, loader, right = _accuracy_problem()
+    grad_seen = []
+    model.register_forward_hook(
+        lambda module, inputs, output: grad_seen.append(output.requires_grad))
+    state = edunet.get_rng_state()
+    try:
+        got = accuracy(model, loader)
+    except Exception as error:
+        return Verdict(False, f"accuracy(model, loader) raised {type(error).__name__}: {error}",
+                       "Loop over the loader: for images, labels in loader: ...")
+    finally:
+        edunet.set_rng_state(state)
+    if hasattr(got, "item"):
+        got = got.item()
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return Verdict(False, f"accuracy returned {got!r}, not a number.",
+                       "Return correct / total.")
+    if abs(got - right) < 1e-6:
+        if any(grad_seen):
+            return Verdict(False, "The number is right, but every forward pass built an autograd "
+                                  "graph that nobody uses.",
+                           "Wrap the loop in `with edunet.no_grad():` to save memory and time.")
+        return Verdict(True, f"{got:.2f} on a test set of 50 examples in batches of 16, 16, 16 "
+                             "and 2: eval mode, no graph, every example counted once.")
+    if abs(got - 100 * right) < 1e-4:
+        hint = "That is a percentage; return the fraction (between 0 and 1)."
+    elif abs(got - right * 50 / 64) < 1e-6:
+        hint = ("You divided by (number of batches) x batch_size = 64, but the last batch holds "
+                "only 2 examples: divide by the number of examples, len(loader.dataset).")
+    elif abs(got - right * 50) < 1e-6:
+        hint = "That is the number of correct predictions; divide by the number of examples."
+    elif model.training:
+        hint = ("The model has Dropout and is in training mode, so its predictions are random. "
+                "Call model.eval() first.")
+    else:
+        hint = ("Count predictions (output.argmax(dim=1)) equal to the labels over every batch, "
+                "then divide by the number of examples.")
+    return Verdict(False, f"accuracy returned {got:.4g}; the right value is different.", hint)
+
+
+def layers_that_change(names):
+    """Exercise 3: the layer types of the course CNN that behave differently in train and eval."""
+    if names is None:
+        return Verdict(False, "answer is still None.", 'Write a set of class names, e.g. {"ReLU"}.')
+    if isinstance(names, str):
+        names = {names}
+    try:
+        given = {name if isinstance(name, str) else getattr(name, "__name__", str(name))
+                 for name in names}
+    except TypeError:
+        return Verdict(False, "answer should be a set of layer class names.",
+                       'For example {"Conv2d", "ReLU"}.')
+    right = {"Dropout", "BatchNorm2d"}
+    if given == right:
+        return Verdict(True, "Dropout zeroes random values only in training; BatchNorm2d uses the "
+                             "batch's statistics in training and its running averages in eval.")
+    extra = sorted(given - right)
+    if extra:
+        return Verdict(False, f"{', '.join(extra)}: the same computation in both modes.",
+                       "Only layers with randomness or batch statistics care about the mode.")
+    return Verdict(False, "One is missing.", "Look at the model: which layer uses randomness, and "
+                                             "which one uses statistics of the batch?")
+
+
+def restored(new_model, model):
+    """Exercise 4: ``new_model`` is a separate model holding exactly ``model``'s saved state."""
+    import edunet
+
+    if new_model is None:
+        return Verdict(False, "new_model is still None.",
+                       "Build a fresh model, then load the state.")
+    if new_model is model:
+        return Verdict(False, "new_model is the same object as model.",
+                       "Make a new instance (e.g. make_model()), then load the saved state "
+                       "into it.")
+    saved, loaded = model.state_dict(), new_model.state_dict()
+    if list(saved) != list(loaded):
+        return Verdict(False, "new_model's layers differ from model's.",
+                       "Build new_model with the same architecture as the trained model.")
+    different = [name for name in saved
+                 if not bool(edunet.equal(saved[name].cpu(), loaded[name].cpu()))]
+    return verdict(not different,
+                   f"All {len(saved)} entries match, running averages of BatchNorm included.",
+                   f"{len(different)} of {len(saved)} entries differ, e.g. {different[0]!r}."
+                   if different else "",
+                   "edunet.load(path) gives the state dict back; pass it to "
+                   "new_model.load_state_dict(...).")

@@ -1,0 +1,254 @@
+"""``viz.training_dashboard()``: live loss and accuracy curves while a model trains.
+
+Call ``log`` once per step from your own loop, or let ``fit`` run the loop:
+
+    dashboard = viz.training_dashboard(total_steps=200)
+    display(dashboard)                               # show it above the loop's output
+    for step in range(200):
+        optimizer.zero_grad()
+        output = model(x)
+        loss = loss_fn(output, y)
+        loss.backward()
+        optimizer.step()
+        accuracy = (output.argmax(1) == y).float().mean().item()
+        dashboard.log(step, loss=loss.item(), accuracy=accuracy)
+        if dashboard.stop_requested:                 # the Stop button was pressed
+            break
+
+Redrawing a plot takes a good fraction of a second, so the curves are redrawn at
+most once every ``redraw_seconds`` (and never more than a sixth of the time); the
+progress bar and the numbers update at every step.
+
+About the Stop button: a Jupyter kernel handles a click only when the running
+cell pauses. ``fit`` is a plain loop that never pauses, so while it runs, press the
+notebook's interrupt button (the square), which ``fit`` treats exactly like Stop: it
+finishes cleanly and keeps what the model learned. ``await dashboard.fit_async(...)``
+pauses after every step (with ipykernel 7 or newer), so there the Stop button works
+during training; in your own loop, add ``await asyncio.sleep(0)`` after ``log``.
+"""
+
+import asyncio
+import time
+
+import ipywidgets as widgets
+
+from edunet.grad_mode import no_grad
+from edunet.viz import _display
+
+
+def accuracy(output, target):
+    """The fraction of rows whose largest score is at the target class (None if not a
+    classification: ``output`` must be ``(N, C)`` scores and ``target`` ``(N,)`` classes)."""
+    if output.ndim != 2 or target.ndim != 1 or target.is_floating_point():
+        return None
+    with no_grad():
+        return (output.argmax(1) == target).float().mean().item()
+
+
+class TrainingDashboard(widgets.VBox):
+    """The widget :func:`training_dashboard` returns.
+
+    Attributes: ``history`` (metric name -> list of ``(step, value)``), ``steps_logged``,
+    ``stop_requested``, ``stopped_by`` ("button", "interrupt" or None), ``draw_count``,
+    and the parts ``progress``, ``status``, ``stop_button``, ``chart``, ``caption``.
+    """
+
+    def __init__(self, total_steps=None, redraw_seconds=1.0, smoothing=0.9):
+        self.total_steps, self.redraw_seconds = total_steps, redraw_seconds
+        self.smoothing = smoothing
+        self.history, self.steps_logged, self.draw_count = {}, 0, 0
+        self.stop_requested, self.stopped_by = False, None
+        self.started = self.last_drawn = self.last_status = self.last_step = None
+        self.draw_seconds = 0.0
+        self.progress = widgets.IntProgress(value=0, min=0, max=total_steps or 1,
+                                            description="progress", style=_display.SLIDER_STYLE)
+        self.status = widgets.Label("waiting for the first step")
+        self.stop_button = widgets.Button(description="Stop training", icon="stop",
+                                          button_style="danger")
+        self.stop_button.on_click(self.request_stop)
+        self.chart = _display.figure_image()
+        self.caption = _display.make_caption()
+        super().__init__([widgets.HBox([self.progress, self.stop_button]), self.status,
+                          self.chart, self.caption])
+        self.finished = False
+        self.draw()
+        self.draw_seconds = 0.0     # the first drawing also loads matplotlib: not typical
+
+    def request_stop(self, button=None):
+        """What the Stop button does: ask the loop to end after the current step."""
+        self.stop_requested, self.stopped_by = True, self.stopped_by or "button"
+        self.stop_button.disabled, self.stop_button.description = True, "stopping..."
+
+    def log(self, step, loss=None, accuracy=None, **metrics):
+        """Record this step's numbers (any keyword is a metric, e.g. ``val_loss=0.3``)."""
+        now = time.monotonic()
+        self.started = self.started or now
+        values = dict(loss=loss, accuracy=accuracy, **metrics)
+        for name, value in values.items():
+            if value is not None:
+                self.history.setdefault(name, []).append((step, float(value)))
+        self.steps_logged += 1
+        self.last_step = step
+        finished = self.total_steps is not None and self.steps_logged >= self.total_steps
+        if finished or self.last_status is None or now - self.last_status > 0.1:
+            self.last_status = now
+            self.progress.max = max(self.total_steps or 0, self.steps_logged)
+            self.progress.value = self.steps_logged
+            self.status.value = self._status_text(now)
+        pause = max(self.redraw_seconds, 5 * self.draw_seconds)
+        if finished or now - self.last_drawn >= pause:
+            self.draw()
+
+    def _status_text(self, now):
+        parts = [f"step {self.last_step}" + (f" ({self.steps_logged}/{self.total_steps})"
+                                             if self.total_steps else "")]
+        for name, values in self.history.items():
+            value = values[-1][1]
+            parts.append(f"{name} {value:.2%}" if "acc" in name else f"{name} {value:.4f}")
+        elapsed = now - self.started
+        if elapsed > 0 and self.steps_logged > 1:
+            rate = (self.steps_logged - 1) / elapsed
+            parts.append(f"{rate:.1f} steps/s")
+            if self.total_steps and self.steps_logged < self.total_steps and not self.finished:
+                parts.append(f"about {(self.total_steps - self.steps_logged) / rate:.0f} s left")
+        return " | ".join(parts)
+
+    def draw(self):
+        """Redraw the curves and the caption now."""
+        start = time.monotonic()
+        figure = _display.new_figure(9.0, 3.2)
+        figure.set_layout_engine(None)         # fixed margins: faster than a layout engine
+        loss_axes, other_axes = figure.subplots(1, 2)
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
+        for name, values in self.history.items():
+            axes = other_axes if "acc" in name else loss_axes
+            steps, numbers = zip(*values)
+            line, = axes.plot(steps, numbers, alpha=0.35 if len(numbers) > 20 else 1.0,
+                              marker="." if len(numbers) < 20 else None)
+            if len(numbers) > 20:                # a smoothed line shows the trend
+                axes.plot(steps, _smooth(numbers, self.smoothing), color=line.get_color(),
+                          label=f"{name} (smoothed)")
+            else:
+                line.set_label(name)
+        for axes, title in ((loss_axes, "loss"), (other_axes, "accuracy")):
+            axes.set_title(title, fontsize="small")
+            axes.set_xlabel("step")
+            axes.grid(alpha=0.3)
+            if axes.lines:
+                axes.legend(fontsize="small")
+        if self.total_steps:
+            for axes in (loss_axes, other_axes):
+                axes.set_xlim(0, self.total_steps)
+        _display.show_figure(self.chart, figure)
+        _display.set_caption(self.caption, self._summary())
+        self.draw_count += 1
+        self.drawn_steps = self.steps_logged
+        self.last_drawn = time.monotonic()
+        self.draw_seconds = self.last_drawn - start
+
+    def _summary(self):
+        if not self.history:
+            return "No steps logged yet: call dashboard.log(step, loss=...) in the training loop."
+        lines = []
+        for name, values in self.history.items():
+            best = (max if "acc" in name else min)(value for _, value in values)
+            lines.append(f"{name}: first {values[0][1]:.4g}, last {values[-1][1]:.4g}, "
+                         f"best {best:.4g}")
+        if self.stopped_by:
+            by = "the Stop button" if self.stopped_by == "button" else "an interrupt"
+            lines.append(f"Stopped by {by} after {self.steps_logged} steps.")
+        return "\n".join(lines)
+
+    def finish(self):
+        """Show the final numbers (``fit`` calls it; call it after your own loop)."""
+        self.finished = True
+        if self.started is not None:
+            self.progress.value = self.steps_logged
+            self.status.value = self._status_text(time.monotonic())
+        self.stop_button.disabled = True
+        self.stop_button.description = "stopped" if self.stopped_by else "finished"
+        if self.drawn_steps != self.steps_logged or self.stopped_by:
+            self.draw()
+
+    # ------------------------------------------------------------------ training loops
+    def _training_steps(self, model, loader, loss_fn, optimizer, epochs):
+        """The classic loop, one step per ``yield``; stops when a stop is requested.
+
+        Calling fit again trains on: the steps continue from where the last run ended.
+        """
+        step = self.steps_logged
+        if hasattr(loader, "__len__") and (self.total_steps is None or self.finished):
+            self.total_steps = step + epochs * len(loader)
+            self.progress.max = self.total_steps
+        self.finished, self.stop_requested, self.stopped_by = False, False, None
+        self.stop_button.disabled, self.stop_button.description = False, "Stop training"
+        model.train()
+        for epoch in range(epochs):
+            for inputs, targets in loader:
+                if self.stop_requested:
+                    return
+                optimizer.zero_grad()
+                output = model(inputs)
+                loss = loss_fn(output, targets)
+                loss.backward()
+                optimizer.step()
+                self.log(step, loss=loss.item(), accuracy=accuracy(output, targets))
+                step += 1
+                yield epoch
+
+    def fit(self, model, loader, loss_fn, optimizer, epochs=1):
+        """Train ``model`` for ``epochs`` passes over ``loader``; return ``history``.
+
+        Each step: ``zero_grad``, forward, ``loss_fn(output, targets)``, ``backward``,
+        ``step``, then ``log`` (accuracy too when the targets are class indices).
+        Stop or the kernel's interrupt ends it after the current step.
+        """
+        try:
+            for _ in self._training_steps(model, loader, loss_fn, optimizer, epochs):
+                pass
+        except KeyboardInterrupt:
+            self.stop_requested, self.stopped_by = True, "interrupt"
+        finally:
+            self.finish()
+        return self.history
+
+    async def fit_async(self, model, loader, loss_fn, optimizer, epochs=1):
+        """``fit`` that pauses after each step, so the kernel hears the Stop button.
+
+        In a notebook: ``history = await dashboard.fit_async(model, loader, loss_fn, optimizer)``.
+        """
+        try:
+            for _ in self._training_steps(model, loader, loss_fn, optimizer, epochs):
+                await asyncio.sleep(0)
+        except KeyboardInterrupt:
+            self.stop_requested, self.stopped_by = True, "interrupt"
+        finally:
+            self.finish()
+        return self.history
+
+
+def _smooth(values, smoothing):
+    """Exponential moving average, bias-corrected as in TensorBoard's smoothing."""
+    smoothed, average = [], 0.0
+    for count, value in enumerate(values, start=1):
+        average = smoothing * average + (1 - smoothing) * value
+        smoothed.append(average / (1 - smoothing ** count))
+    return smoothed
+
+
+def training_dashboard(total_steps=None, redraw_seconds=1.0, smoothing=0.9):
+    """A widget: live loss and accuracy curves, a progress bar and a Stop button.
+
+    Args:
+        total_steps: how many steps the loop will take (for the progress bar and the
+            time left); ``fit`` fills it in from the loader when left out.
+        redraw_seconds: redraw the curves at most this often.
+        smoothing: weight of the moving average drawn over noisy curves (0: none).
+
+    Use ``dashboard.log(step, loss=..., accuracy=...)`` in your loop, or
+    ``dashboard.fit(model, loader, loss_fn, optimizer, epochs)``; see :class:`TrainingDashboard`.
+
+    >>> dashboard = viz.training_dashboard()
+    >>> dashboard.fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, epochs=1)
+    """
+    return TrainingDashboard(total_steps, redraw_seconds=redraw_seconds, smoothing=smoothing)

@@ -1,0 +1,348 @@
+"""``viz.draw_graph(tensor)``: the autograd graph behind a result, and its backward pass.
+
+Every operation on tensors that require grad records a node (``y.grad_fn``); each
+node points at the nodes that made its inputs (``grad_fn.next_functions``). This
+file draws that graph as SVG with its own layout (no graphviz):
+
+- boxes: the result at the bottom, one box per operation (``MulBackward0``, with
+  its output shape), and one per leaf tensor (named from the model's parameters);
+- layers: each node sits one row above the highest node that uses it
+  (longest-path layering); within a row, nodes are ordered by the average position
+  of their neighbours (the barycenter heuristic), which keeps edges short;
+- arrows follow the forward pass, from inputs down to the result.
+
+A step-through mode replays the backward pass in the engine's own order
+(``reversed(topological_sort(...))``): at step k the k-th node turns the gradient of
+its output into gradients of its inputs. A tensor used twice gets two gradients,
+which add up; those nodes are marked with a sum sign.
+"""
+
+import html
+from collections import defaultdict
+
+import numpy
+
+from edunet.autograd import FREED_GRAPH_MESSAGE, AccumulateGrad, topological_sort
+from edunet.backend import get_array_module
+
+LAYER_GAP, NODE_GAP, LINE_HEIGHT, CHAR_WIDTH, MARGIN = 70, 24, 14, 6.6, 20
+COLORS = {"output": "#c5e1a5", "op": "#e0e0e0", "leaf": "#bbdefb",
+          "done": "#ffe0b2", "current": "#ffb74d"}
+
+
+def _short(array):
+    """A few numbers, or a summary when there are many: for the boxes and captions."""
+    array = numpy.asarray(array.get() if hasattr(array, "get") else array)
+    if array.size <= 4:
+        values = ", ".join(f"{value:.3g}" for value in array.reshape(-1).tolist())
+        return values if array.ndim == 0 else f"[{values}]"
+    return f"mean {array.mean():.3g}, max|.| {numpy.abs(array).max():.3g}"
+
+
+def _shape_text(shape):
+    return "?" if shape is None else str(list(shape))
+
+
+class AutogradGraph:
+    """The graph behind ``tensor``, its layout, and a replay of the backward pass.
+
+    Attributes (index 0 is the result itself; the others are autograd nodes):
+        nodes: the autograd node of each box (None for the result).
+        kinds: "output", "op" or "leaf" (a leaf tensor's AccumulateGrad node).
+        titles, shapes: the text and the output shape (None if unknown) of each box.
+        inputs: for each box, the boxes whose outputs it uses (forward direction).
+        backward_order: the boxes in the order backward() visits them.
+        gradients: the gradient that reaches each box in the backward pass.
+        contributions: for each box, the (consumer box, gradient) pairs summed into it.
+        layers, x, y, widths, heights: the layout.
+        freed: True if backward() already freed the graph (no replay possible).
+    """
+
+    def __init__(self, tensor, params=None):
+        if tensor.grad_fn is None:
+            raise ValueError(
+                "draw_graph needs a result computed from tensors with requires_grad=True; this "
+                "tensor has no grad_fn (it is a leaf, or was computed under no_grad or after "
+                "detach()). Example: w = edunet.randn(3, requires_grad=True); "
+                "draw_graph((w * 2).sum()).")
+        self.tensor = tensor
+        self.names = {id(value): name for name, value in (params or {}).items()}
+        order = topological_sort([tensor.grad_fn])
+        self.nodes = [None] + list(reversed(order))       # backward order: result's node first
+        self.index = {node: position for position, node in enumerate(self.nodes)
+                      if node is not None}
+        self.inputs = [[1]] + [[self.index[input_node] for input_node, _ in node.next_functions
+                                if input_node is not None] for node in self.nodes[1:]]
+        self.kinds = ["output"] + ["leaf" if type(node) is AccumulateGrad else "op"
+                                   for node in self.nodes[1:]]
+        self.backward_order = list(range(1, len(self.nodes)))
+        self._replay_backward()
+        self.shapes = [tuple(tensor.shape)] + [self._output_shape(i)
+                                               for i in range(1, len(self.nodes))]
+        self.titles = ["result"] + [self._title(i) for i in range(1, len(self.nodes))]
+        self._layout()
+
+    # ----------------------------------------------------------- the backward replay
+    def _replay_backward(self):
+        """Run each node's backward on arrays, as the engine does, keeping every gradient.
+
+        Nothing is written to any ``.grad``. Tensor hooks are not run. After a
+        ``backward()`` without ``retain_graph=True`` the saved arrays are gone and
+        only the nodes that saved nothing can be replayed (``self.freed``).
+        """
+        root = self.tensor.array
+        self.gradients = {1: get_array_module(root).ones_like(root)}    # d result / d result
+        self.contributions = defaultdict(list)
+        self.contributions[1].append((0, self.gradients[1]))
+        self.freed = False
+        for position in self.backward_order:
+            node, grad_output = self.nodes[position], self.gradients.get(position)
+            if grad_output is None or self.kinds[position] == "leaf":
+                continue
+            if node.name() == "BackwardHookFunctionBackward":
+                input_gradients = (grad_output,)           # identity; don't call the hooks
+            else:
+                try:
+                    input_gradients = node.backward(grad_output)
+                except RuntimeError as error:
+                    if str(error) != FREED_GRAPH_MESSAGE:  # anything but "freed by backward()"
+                        raise
+                    self.freed = True
+                    continue
+            if not isinstance(input_gradients, tuple):
+                input_gradients = (input_gradients,)
+            inputs = [input_node for input_node, _ in node.next_functions]
+            for input_node, gradient in zip(inputs, input_gradients):
+                if input_node is None or gradient is None:
+                    continue
+                target = self.index[input_node]
+                self.contributions[target].append((position, gradient))
+                previous = self.gradients.get(target)
+                self.gradients[target] = gradient if previous is None else previous + gradient
+
+    def _output_shape(self, position):
+        if self.kinds[position] == "leaf":
+            return tuple(self.nodes[position].variable.shape)
+        gradient = self.gradients.get(position)   # a gradient has its tensor's shape
+        return None if gradient is None else tuple(numpy.shape(gradient))
+
+    def _title(self, position):
+        node = self.nodes[position]
+        if self.kinds[position] == "leaf":
+            return self.names.get(id(node.variable), "leaf tensor")
+        return node.name()
+
+    def lines(self, position, step=0):
+        """The text lines of one box at a step of the replay (0: no step selected)."""
+        kind, shape = self.kinds[position], _shape_text(self.shapes[position])
+        lines = [self.titles[position], f"{'' if kind == 'leaf' else 'out '}{shape}"]
+        if kind == "output":
+            lines.append(f"value {_short(self.tensor.array)}")
+        if kind == "leaf":
+            leaf = self.nodes[position].variable
+            lines.append(f"value {_short(leaf.array)}")
+            if step == 0 and leaf.grad is not None:
+                lines.append(f".grad {_short(leaf.grad.array)}")
+        if step and position <= step and position in self.gradients:
+            lines.append(f"grad {_short(self.gradients[position])}")
+        return lines
+
+    # ----------------------------------------------------------------- the layout
+    def _layout(self):
+        """Longest-path layers, barycenter order within layers, then coordinates."""
+        count = len(self.nodes)
+        self.layers = [0] * count
+        for position in range(count):            # backward order: users before inputs
+            for input_position in self.inputs[position]:
+                self.layers[input_position] = max(self.layers[input_position],
+                                                  self.layers[position] + 1)
+        users = [[] for _ in range(count)]
+        for position, inputs in enumerate(self.inputs):
+            for input_position in inputs:
+                users[input_position].append(position)
+        rows = defaultdict(list)
+        for position in range(count):            # first seen, first placed
+            rows[self.layers[position]].append(position)
+        rank = {position: row.index(position) for row in rows.values() for position in row}
+        for _ in range(2):                        # two sweeps: up by users, down by inputs
+            for layer in sorted(rows)[1:]:
+                self._sort_row(rows[layer], users, rank)
+            for layer in sorted(rows, reverse=True)[1:]:
+                self._sort_row(rows[layer], self.inputs, rank)
+        longest = [max(len(line) for step in (0, count) for line in self.lines(i, step))
+                   for i in range(count)]
+        self.widths = [length * CHAR_WIDTH + 28 for length in longest]
+        self.heights = [max(len(self.lines(i, 0)), len(self.lines(i, count))) * LINE_HEIGHT + 10
+                        for i in range(count)]
+        row_widths = {layer: sum(self.widths[i] for i in row) + NODE_GAP * (len(row) - 1)
+                      for layer, row in rows.items()}
+        self.width = max(row_widths.values()) + 2 * MARGIN
+        row_height = max(self.heights) + LAYER_GAP - LINE_HEIGHT
+        top = max(rows)
+        self.height = (top + 1) * row_height + 2 * MARGIN
+        self.x, self.y = [0.0] * count, [0.0] * count
+        for layer, row in rows.items():
+            left = (self.width - row_widths[layer]) / 2
+            for position in row:
+                self.x[position] = left + self.widths[position] / 2    # box centre
+                self.y[position] = MARGIN + (top - layer) * row_height  # box top
+                left += self.widths[position] + NODE_GAP
+
+    @staticmethod
+    def _sort_row(row, neighbours, rank):
+        """Order one row by the mean rank of each node's neighbours (barycenter)."""
+        def barycenter(position):
+            linked = [rank[other] for other in neighbours[position]]
+            return sum(linked) / len(linked) if linked else rank[position]
+        row.sort(key=barycenter)
+        for place, position in enumerate(row):
+            rank[position] = place
+
+    # --------------------------------------------------------------------- drawing
+    def svg(self, step=0):
+        """The graph as an SVG string; ``step`` k > 0 highlights the k-th backward node."""
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" '
+                 f'height="{self.height:.0f}" font-family="monospace" font-size="11">',
+                 '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+                 'markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto">'
+                 '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+        users = defaultdict(list)                    # each input's uses, in drawing order
+        for position, inputs in enumerate(self.inputs):
+            for input_position in inputs:
+                users[input_position].append(position)
+        used = defaultdict(int)
+        for position, inputs in enumerate(self.inputs):
+            for slot, input_position in enumerate(inputs):
+                flowed = step and position <= step  # this user has sent its gradient back
+                # Spread the ends over the boxes, so that two uses of one tensor show as two.
+                use, uses = used[input_position], len(users[input_position])
+                used[input_position] += 1
+                x1 = self._spread(input_position, use, uses)
+                y1 = self.y[input_position] + self.heights[input_position]
+                x2, y2 = self._spread(position, slot, len(inputs)), self.y[position]
+                bend = (y2 - y1) / 2
+                parts.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 + bend:.1f} '
+                             f'{x2:.1f},{y2 - bend:.1f} {x2:.1f},{y2:.1f}" fill="none" '
+                             f'stroke="{"#e65100" if flowed else "#555"}" '
+                             f'stroke-width="{2.5 if flowed else 1.2}" marker-end="url(#arrow)"/>')
+        for position in range(len(self.nodes)):
+            parts.append(self._box(position, step))
+        parts.append("</svg>")
+        return "\n".join(parts)
+
+    def _spread(self, position, slot, slots):
+        """The x of the ``slot``-th of ``slots`` edge ends along a box's edge."""
+        width = min(self.widths[position], 40 * slots)
+        return self.x[position] - width / 2 + width * (slot + 1) / (slots + 1)
+
+    def _box(self, position, step):
+        kind = self.kinds[position]
+        fill = COLORS[kind]
+        if step and position == step:
+            fill = COLORS["current"]
+        elif step and position < step:
+            fill = COLORS["done"]
+        left = self.x[position] - self.widths[position] / 2
+        top, width, height = self.y[position], self.widths[position], self.heights[position]
+        current = step and step == position
+        stroke = 'stroke="#e65100" stroke-width="3"' if current else 'stroke="#333"'
+        box = [f'<g class="node {kind}" data-index="{position}">',
+               f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
+               f'rx="6" fill="{fill}" {stroke}/>']
+        for number, line in enumerate(self.lines(position, step)):
+            weight = ' font-weight="bold"' if number == 0 else ""
+            box.append(f'<text x="{self.x[position]:.1f}" y="{top + 16 + number * LINE_HEIGHT:.1f}"'
+                       f' text-anchor="middle"{weight}>{html.escape(line)}</text>')
+        if position:                                     # its place in the backward order
+            box.append(f'<text x="{left + 4:.1f}" y="{top + 12:.1f}" fill="#777" '
+                       f'font-size="9">{position}</text>')
+        if len(self.contributions.get(position, ())) > 1:   # gradients add up here
+            box.append(f'<circle cx="{left + width:.1f}" cy="{top:.1f}" r="9" fill="#e65100"/>'
+                       f'<text x="{left + width:.1f}" y="{top + 4:.1f}" text-anchor="middle" '
+                       f'fill="white" font-weight="bold">&#931;</text>')
+        box.append("</g>")
+        return "".join(box)
+
+    def describe(self, step):
+        """A caption for one step of the replay."""
+        total = len(self.backward_order)
+        if step == 0:
+            note = (" (backward() already freed this graph: call draw_graph before "
+                    "backward(), or use backward(retain_graph=True), to replay it)"
+                    if self.freed else "")
+            return (f"{total} nodes. Forward: arrows run from the inputs down to the result. "
+                    f"Backward starts at the result with gradient 1{note}. "
+                    f"Move the step slider to replay it node by node.")
+        title = self.titles[step]
+        gradient = self.gradients.get(step)
+        text = f"Step {step}/{total}: {title}"
+        parts = self.contributions.get(step, [])
+        if len(parts) > 1:
+            sources = " + ".join(f"{_short(g)} from {self.titles[source]} (step {source})"
+                                 for source, g in parts)
+            text += (f"\nThis tensor was used {len(parts)} times, so its gradients add up: "
+                     f"{sources} = {_short(gradient)}.")
+        if gradient is None:
+            return text + ("\nbackward() freed the values this step needs: no replay."
+                           if self.freed else "\nNo gradient reaches this node.")
+        if self.kinds[step] == "leaf":
+            return text + (f"\nAccumulateGrad adds the gradient {_short(gradient)} into "
+                           f"{title}.grad (shape {_shape_text(self.shapes[step])}).")
+        targets = [self.titles[i] for i in self.inputs[step]]
+        return text + (f"\nreceives grad_output {_short(gradient)} (the gradient of its output) "
+                       f"and computes the gradients for its inputs: {', '.join(targets)}.")
+
+
+def graph_svg(tensor, params=None, step=0):
+    """The autograd graph behind ``tensor`` as an SVG string (see :func:`draw_graph`)."""
+    return AutogradGraph(tensor, params).svg(step)
+
+
+def draw_graph(tensor, params=None):
+    """A widget: the autograd graph behind ``tensor`` and a step-through of its backward pass.
+
+    Args:
+        tensor: a result, e.g. a loss, computed from tensors with ``requires_grad=True``.
+        params: names for leaf tensors, as in torchviz's ``make_dot``:
+            ``dict(model.named_parameters())`` (add inputs too: ``{**..., "x": x}``).
+
+    Call it before ``loss.backward()`` (or after ``backward(retain_graph=True)``) to
+    replay the backward pass; after a plain ``backward()`` the graph's saved values
+    are freed, and the boxes show the leaves' ``.grad`` instead.
+
+    The returned widget carries ``.graph`` (an :class:`AutogradGraph`), ``.svg`` (what
+    it shows now), ``.step_slider``, ``.previous_button``, ``.next_button`` and ``.caption``.
+
+    >>> x = edunet.tensor([1., 2.], requires_grad=True)
+    >>> viz.draw_graph((x * x + x).sum(), params={"x": x})
+    """
+    import ipywidgets as widgets
+
+    from edunet.viz import _display
+
+    graph = AutogradGraph(tensor, params)
+    total = len(graph.backward_order)
+    step_slider = _display.int_slider("backward step", 0, 0, total)
+    previous_button = widgets.Button(description="previous step", icon="step-backward")
+    next_button = widgets.Button(description="next step", icon="step-forward")
+    picture = widgets.HTML()
+    picture.add_class(_display.FIGURE_CLASS)
+    caption = _display.make_caption()
+    box = widgets.VBox([widgets.HBox([previous_button, step_slider, next_button]),
+                        picture, caption])
+
+    def redraw(change=None):
+        box.svg = graph.svg(step_slider.value)
+        picture.value = f'<div style="overflow:auto;max-height:720px">{box.svg}</div>'
+        _display.set_caption(caption, graph.describe(step_slider.value))
+
+    def move(amount):
+        step_slider.value = min(max(step_slider.value + amount, 0), total)
+
+    step_slider.observe(redraw, names="value")
+    previous_button.on_click(lambda button: move(-1))
+    next_button.on_click(lambda button: move(+1))
+    box.graph, box.step_slider, box.caption = graph, step_slider, caption
+    box.previous_button, box.next_button, box.picture = previous_button, next_button, picture
+    redraw()
+    return box
