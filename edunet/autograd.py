@@ -67,18 +67,23 @@ class Function:
 
     grad_fn_name = None  # PyTorch's name for the node, when it is not ClassBackward0
     written_pytorch_style = False
+    # True for ops whose backward returns new arrays, a different one per input, and keeps
+    # no reference to them (Linear's dL/dW = g^T x). The engine may then hand such an array
+    # to a leaf's .grad as it is, instead of copying it; see AccumulateGrad.accumulate.
+    returns_new_gradients = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         forward = next(klass.__dict__["forward"] for klass in cls.__mro__ if "forward" in klass.__dict__)
         cls.written_pytorch_style = isinstance(forward, staticmethod)
 
-    def __init__(self):
-        self.next_functions = ()
-        self.needs_input_grad = ()
-        self.tensor_hooks = None    # hooks registered on the output tensor: {id: hook}
-        self.retained_output = None  # weakref to the output when it called retain_grad()
-        self._saved = ()
+    # What a node holds before apply() records it. Class attributes serve as the defaults,
+    # so making a node (once per operation) sets nothing; an instance sets what changes.
+    next_functions = ()      # ((input node, 0), ...): where each input's gradient goes
+    needs_input_grad = ()    # (True/False, ...): which inputs want a gradient
+    tensor_hooks = None      # hooks registered on the output tensor: {id: hook}
+    retained_output = None   # weakref to the output when it called retain_grad()
+    _saved = ()
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -138,14 +143,24 @@ class AccumulateGrad:
     def tensor_hooks(self):
         return self.variable._hooks
 
-    def accumulate(self, gradient):
+    def accumulate(self, gradient, owned=False):
+        """Add ``gradient`` into the leaf's ``.grad``.
+
+        ``owned``: nothing else refers to ``gradient`` (the engine knows, see
+        run_backward), so a first gradient can become ``.grad`` without a copy.
+        PyTorch does the same: a copy per parameter per step costs memory
+        traffic, and a fresh allocation costs page faults.
+        """
         leaf = self.variable
         if gradient.shape != leaf.shape:
             raise RuntimeError(f"internal error: gradient of shape {tuple(gradient.shape)} "
                                f"reached a leaf of shape {tuple(leaf.shape)}")
         if leaf._grad is None:
-            # A fresh array: the incoming one may be shared with other nodes.
-            leaf._grad = Tensor._make(gradient.astype(leaf.array.dtype, copy=True))
+            if not (owned and gradient.dtype == leaf.array.dtype and gradient.flags.c_contiguous
+                    and gradient.flags.writeable):
+                # A fresh array: the incoming one may be shared with other nodes.
+                gradient = gradient.astype(leaf.array.dtype, copy=True)
+            leaf._grad = Tensor._make(gradient)
         else:
             leaf._grad.array += gradient
 
@@ -241,18 +256,23 @@ def run_backward(roots, retain_graph=False, capture=None):
     gradients = {}
     for node, gradient in roots:
         gradients[node] = gradients[node] + gradient if node in gradients else gradient
+    # The nodes whose waiting gradient nothing else refers to: an array made by a
+    # ``returns_new_gradients`` op or by the sum below. A leaf may keep those without a copy.
+    owned = set()
     order = topological_sort([node for node, _ in roots])
     try:
         for node in reversed(order):
             grad_output = gradients.pop(node, None)
             if grad_output is None:
                 continue  # no gradient flows through this node
+            if node.tensor_hooks:
+                owned.discard(node)  # a hook may keep the gradient it is shown
             grad_output = _run_tensor_hooks(node, grad_output)
             if capture is not None and node in capture:
                 capture[node] = grad_output
             if type(node) is AccumulateGrad:
                 if capture is None:
-                    node.accumulate(grad_output)
+                    node.accumulate(grad_output, owned=node in owned)
                 continue
             input_gradients = node.backward(grad_output)
             if type(input_gradients) is not tuple:
@@ -263,8 +283,11 @@ def run_backward(roots, retain_graph=False, capture=None):
                 if input_node in gradients:
                     # Never +=: an op may pass the same array on to several inputs.
                     gradients[input_node] = gradients[input_node] + gradient
+                    owned.add(input_node)
                 else:
                     gradients[input_node] = gradient
+                    if node.returns_new_gradients:
+                        owned.add(input_node)
     finally:
         if not retain_graph:
             for node in order:

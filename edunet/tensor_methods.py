@@ -326,6 +326,9 @@ class TensorMethods:
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return ops.elementwise.isclose(self, other, rtol, atol, equal_nan)
 
+    def nonzero(self, *, as_tuple=False):
+        return ops.elementwise.nonzero(self, as_tuple=as_tuple)
+
     def isnan(self):
         return ops.elementwise.isnan(self)
 

@@ -258,3 +258,84 @@ def test_requires_grad_on_integer_tensors_explains_why_not():
     assert "x.float()" in str(error.value)
     with pytest.raises(RuntimeError, match="floating point"):
         torch.tensor([1, 2], requires_grad=True)
+
+
+# ---------------------------------------------------------------- leaves keep gradients without a copy
+# AccumulateGrad keeps a gradient array as the leaf's .grad (no copy) when nothing else can
+# refer to it (autograd.run_backward tracks that). These tests check the cases where
+# something else does: each .grad must still be its own memory.
+def _update_in_place(*tensors):
+    with edunet.no_grad():
+        for tensor in tensors:
+            tensor.mul_(100.0)
+
+
+def test_gradients_of_two_leaves_never_share_memory():
+    a = edunet.tensor([1.0, 2.0], requires_grad=True)
+    b = edunet.tensor([3.0, 4.0], requires_grad=True)
+    ((a + b) * edunet.tensor([5.0, 6.0])).sum().backward()  # Add passes one array to both
+    assert not numpy.shares_memory(a.grad.numpy(), b.grad.numpy())
+    _update_in_place(a.grad)
+    assert b.grad.tolist() == [5.0, 6.0]
+
+
+def test_a_gradient_kept_by_a_hook_is_not_changed_by_later_accumulation():
+    layer = edunet.nn.Linear(3, 2)
+    kept = []
+    layer.weight.register_hook(kept.append)
+    x = edunet.ones(4, 3)
+    layer(x).sum().backward()
+    first = kept[0].numpy().copy()
+    layer(x).sum().backward()  # adds into layer.weight.grad in place
+    numpy.testing.assert_array_equal(kept[0].numpy(), first)
+    numpy.testing.assert_array_equal(layer.weight.grad.numpy(), 2 * first)
+
+
+def test_the_gradient_passed_to_backward_is_copied_into_a_leaf():
+    weight = edunet.tensor([1.0, 2.0], requires_grad=True)
+    seed = edunet.tensor([0.5, 0.5])
+    weight.backward(seed)
+    _update_in_place(weight.grad)
+    assert seed.tolist() == [0.5, 0.5]
+
+
+def test_a_gradient_returned_by_a_user_function_is_copied_into_a_leaf():
+    class PassSavedTensor(edunet.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(scale)
+            return x * scale
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (scale,) = ctx.saved_tensors
+            return scale, None  # a tensor the caller also holds
+
+    x = edunet.tensor([1.0, 2.0], requires_grad=True)
+    scale = edunet.tensor([3.0, 4.0])
+    PassSavedTensor.apply(x, scale).sum().backward()
+    _update_in_place(x.grad)
+    assert scale.tolist() == [3.0, 4.0]
+
+
+def test_linear_gradients_match_torch_across_accumulation_and_retain_graph():
+    edunet.manual_seed(0)
+    ours = edunet.nn.Linear(5, 3)
+    theirs = torch.nn.Linear(5, 3)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(ours.weight.detach().numpy()))
+        theirs.bias.copy_(torch.from_numpy(ours.bias.detach().numpy()))
+    data = numpy.random.default_rng(0).standard_normal((4, 5)).astype(numpy.float32)
+    our_x = edunet.tensor(data, requires_grad=True)
+    their_x = torch.tensor(data, requires_grad=True)
+    our_loss, their_loss = ours(our_x).tanh().sum(), theirs(their_x).tanh().sum()
+    our_loss.backward(retain_graph=True)
+    their_loss.backward(retain_graph=True)
+    first = ours.weight.grad.numpy().copy()
+    our_loss.backward()
+    their_loss.backward()
+    numpy.testing.assert_allclose(ours.weight.grad.numpy(), 2 * first, rtol=1e-6)
+    for our_tensor, their_tensor in ((ours.weight, theirs.weight), (ours.bias, theirs.bias),
+                                     (our_x, their_x)):
+        numpy.testing.assert_allclose(our_tensor.grad.numpy(), their_tensor.grad.numpy(),
+                                      rtol=1e-5, atol=1e-6)

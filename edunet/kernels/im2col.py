@@ -37,6 +37,7 @@ Sizes: with padding p_before + p_after, an input of size H gives
 """
 
 from edunet.backend import get_array_module
+from edunet.kernels import workspace
 
 
 def output_size(size, kernel, stride=1, padding=(0, 0), dilation=1):
@@ -128,11 +129,13 @@ def im2col(input, kernel_size, stride=(1, 1), padding=((0, 0), (0, 0)), dilation
     # channel and the result reshapes to (C*kh*kw, N*OH*OW) for free. Padding and this
     # transpose happen in the same single copy.
     padded = pad2d(input.transpose(1, 0, 2, 3), padding)
-    columns = xp.empty((channels, *kernel_size, batch, grid_height, grid_width), dtype=input.dtype)
+    # The matrix may be last call's (see workspace.py): a caller done with it may give it back.
+    columns = workspace.empty((channels * kernel_size[0] * kernel_size[1],
+                               batch * grid_height * grid_width), input.dtype, xp)
+    entries = columns.reshape(channels, *kernel_size, batch, grid_height, grid_width)  # a view
     for i, j, rows, cols in window_slices(kernel_size, stride, dilation, (grid_height, grid_width)):
-        columns[:, i, j] = padded[..., rows, cols]
-    return columns.reshape(channels * kernel_size[0] * kernel_size[1],
-                           batch * grid_height * grid_width)
+        entries[:, i, j] = padded[..., rows, cols]
+    return columns
 
 
 def col2im(columns, input_shape, kernel_size, stride=(1, 1), padding=((0, 0), (0, 0)),
@@ -155,9 +158,12 @@ def col2im(columns, input_shape, kernel_size, stride=(1, 1), padding=((0, 0), (0
     grid_height = output_size(height, kernel_size[0], stride[0], padding[0], dilation[0])
     grid_width = output_size(width, kernel_size[1], stride[1], padding[1], dilation[1])
     columns = columns.reshape(channels, *kernel_size, batch, grid_height, grid_width)
-    padded = xp.zeros((channels, batch, top + height + bottom, left + width + right),
-                      dtype=columns.dtype)
+    padded = workspace.empty((channels, batch, top + height + bottom, left + width + right),
+                             columns.dtype, xp)
+    padded.fill(0)
     for i, j, rows, cols in window_slices(kernel_size, stride, dilation, (grid_height, grid_width)):
         padded[..., rows, cols] += columns[:, i, j]
     inside = padded[:, :, top:top + height, left:left + width]
-    return xp.ascontiguousarray(inside.transpose(1, 0, 2, 3))
+    result = xp.ascontiguousarray(inside.transpose(1, 0, 2, 3))
+    workspace.give_back(padded)
+    return result

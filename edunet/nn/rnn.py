@@ -31,9 +31,13 @@ D = 2 if bidirectional else 1):
     output  (T, N, D * H): the last layer's h_t at every step (N first with batch_first)
     h_n     (D * L, N, H): every layer's and direction's final state (and c_n for LSTM)
 
-Backpropagation through time needs no code of its own: every step is built from
-differentiable ops (linear, sigmoid, tanh, *, +), so ``loss.backward()`` walks the
-unrolled graph back through all T steps.
+Backpropagation through time can be left to autograd: the cells below build every
+step from differentiable ops (linear, sigmoid, tanh, *, +), so ``loss.backward()`` walks
+the unrolled graph back through all T steps. That is how nn.LSTMCell & co. work, and how
+the layers work with ``step_by_step = True``. By default a layer runs each layer and
+direction as one op instead (edunet/ops/recurrent.py: the same equations, with the
+backward pass through time written out by hand), because ~18 graph nodes per step
+cost more than the arithmetic. Both give the same numbers.
 """
 
 import math
@@ -45,7 +49,7 @@ from edunet.nn import init
 from edunet.nn.module import Module
 from edunet.nn.parameter import Parameter
 from edunet.ops import dropout as dropout_ops
-from edunet.ops import joining
+from edunet.ops import joining, recurrent
 from edunet.ops.elementwise import relu, sigmoid, tanh
 from edunet.ops.linalg import linear
 from edunet.tensor import Tensor
@@ -220,58 +224,81 @@ class RNNBase(Module):
         return text
 
     # ------------------------------------------------------------ forward
+    # How each layer runs: as one op per layer and direction, with backpropagation through
+    # time written out by hand (edunet/ops/recurrent.py, fast), or, with
+    # ``step_by_step = True``, as the cells above chained over time, so that autograd
+    # does BPTT and the graph shows every step (slow for long sequences). Same numbers.
+    step_by_step = False
+
     def forward(self, input, hx=None):
         batched = self._check_input(input)
         if not batched:
-            input = input.unsqueeze(1)  # one sequence (T, input_size) -> a batch of one
-        time_dim = 1 if batched and self.batch_first else 0
-        # The sequence as a list of T steps, each (N, input_size). Each step multiplies
-        # its own x_t by W_ih: computing W_ih x for all steps in one product and slicing
-        # the (T, N, gates * H) result measured slower, because each of the T slices
-        # sends back a gradient as big as the whole result.
-        layer_inputs = joining.unbind(input, time_dim)
+            input = input.unsqueeze(1)      # one sequence (T, input_size) -> a batch of one
+        elif self.batch_first:
+            input = input.transpose(0, 1)   # (N, T, input_size) -> (T, N, input_size)
         # One state tuple per layer and direction, e.g. [(h_0, c_0) of l0, (h_0, c_0) of l1].
-        initial = self._initial_states(hx, input.shape[1 - time_dim], batched)
+        initial = self._initial_states(hx, input.shape[1], batched)
         states = list(zip(*(joining.unbind(h, 0) for h in initial)))
 
-        final_states = []
+        layer_input, final_states = input, []
+        run_direction = self._run_steps if self.step_by_step else self._run_fused
         for layer in range(self.num_layers):
-            outputs = []  # per direction, T outputs, each (N, H)
+            outputs = []  # per direction, (T, N, H)
             for direction, suffix in enumerate(self._suffixes()):
-                direction_outputs, state = self._run_direction(
-                    layer_inputs, states[layer * self.num_directions + direction],
+                output, state = run_direction(
+                    layer_input, states[layer * self.num_directions + direction],
                     name=f"l{layer}{suffix}", reverse=direction == 1)
-                outputs.append(direction_outputs)
+                outputs.append(output)
                 final_states.append(state)
-            if self.bidirectional:  # both directions side by side: (N, 2H) per step
-                layer_inputs = [joining.cat(pair, dim=1) for pair in zip(*outputs)]
-            else:
-                layer_inputs = outputs[0]
+            # Both directions side by side: (T, N, 2H).
+            layer_input = joining.cat(outputs, dim=2) if self.bidirectional else outputs[0]
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                layer_inputs = [dropout_ops.dropout(step, p=self.dropout, training=True)
-                                for step in layer_inputs]
+                layer_input = dropout_ops.dropout(layer_input, p=self.dropout, training=True)
 
-        output = joining.stack(layer_inputs, dim=time_dim)          # (T, N, D * H)
+        output = layer_input                                                  # (T, N, D * H)
         final = [joining.stack(parts, dim=0) for parts in zip(*final_states)]  # h_n (, c_n)
         if not batched:
             output, final = output.squeeze(1), [h.squeeze(1) for h in final]
+        elif self.batch_first:
+            output = output.transpose(0, 1)
         return output, (final[0] if len(final) == 1 else tuple(final))
 
-    def _run_direction(self, inputs, state, name, reverse):
-        """One layer in one direction: T inputs (N, in) -> T outputs (N, H), and the final state.
+    def _weights(self, name):
+        """w_ih, w_hh, b_ih, b_hh of one layer and direction ("l0", "l1_reverse", ...)."""
+        return [getattr(self, f"{kind}_{name}") if self.bias or kind.startswith("weight")
+                else None for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
-        ``name`` picks the weights ("l0", "l1_reverse", ...); ``reverse`` walks the
-        steps from the last to the first (the second half of a bidirectional layer).
+    def _run_fused(self, input, state, name, reverse):
+        """One layer in one direction as one op: input (T, N, in) -> output (T, N, H) and
+        the final state tuple. ``reverse`` walks from the last step to the first."""
+        weights = self._weights(name)
+        steps = input.shape[0]
+        last = 0 if reverse else steps - 1        # where the final hidden state sits
+        if self.mode == "LSTM":
+            # h_1 ... h_T, then c_T: one op has one output (see edunet/ops/recurrent.py).
+            packed = recurrent.lstm_layer(input, *state, *weights, reverse=reverse)
+            return packed[:steps], (packed[last], packed[steps])
+        if self.mode == "GRU":
+            output = recurrent.gru_layer(input, *state, *weights, reverse=reverse)
+        else:
+            output = recurrent.rnn_layer(input, *state, *weights, reverse=reverse,
+                                         nonlinearity=self.mode[4:].lower())
+        return output, (output[last],)
+
+    def _run_steps(self, input, state, name, reverse):
+        """The same as :meth:`_run_fused`, built from one cell per time step.
+
+        Each step multiplies its own x_t by W_ih: computing W_ih x for all steps in one
+        product and slicing the (T, N, gates * H) result measured slower here, because
+        each of the T slices sends back a gradient as big as the whole result.
         """
-        weights = [getattr(self, f"{kind}_{name}") for kind in ("weight_ih", "weight_hh")]
-        biases = [getattr(self, f"{kind}_{name}") if self.bias else None
-                  for kind in ("bias_ih", "bias_hh")]
+        inputs = joining.unbind(input, 0)          # T steps, each (N, in)
         outputs = [None] * len(inputs)
         steps = range(len(inputs))
         for time in (reversed(steps) if reverse else steps):
-            state = self._cell(inputs[time], state, *weights, *biases)
+            state = self._cell(inputs[time], state, *self._weights(name))
             outputs[time] = state[0]
-        return outputs, state
+        return joining.stack(outputs, dim=0), state
 
     def _cell(self, input, state, weight_ih, weight_hh, bias_ih, bias_hh):
         """One time step: the new state tuple. RNN, LSTM and GRU each define it."""

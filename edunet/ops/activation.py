@@ -25,6 +25,7 @@ from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops import inplace as inplace_ops
+from edunet.ops.elementwise import logistic
 
 
 class Softmax(Function):
@@ -194,13 +195,6 @@ def normal_cdf(array):
     return complementary_error_function(array * -math.sqrt(0.5)) * 0.5
 
 
-def _stable_sigmoid(x):
-    """1 / (1 + e^-x) from e^-|x|, which never overflows (see elementwise.Sigmoid)."""
-    xp = get_array_module(x)
-    exp_minus_abs = xp.exp(-xp.abs(x))
-    return (xp.where(x >= 0, 1, exp_minus_abs) / (1 + exp_minus_abs)).astype(x.dtype, copy=False)
-
-
 # ---------------------------------------------------------------- the activation ops
 class LeakyRelu(Function):
     """y = x if x > 0 else slope * x;  dy/dx = 1 if x > 0 else slope"""
@@ -273,7 +267,7 @@ class Silu(Function):
     """y = x sigmoid(x);  dy/dx = s + x s (1 - s) with s = sigmoid(x)"""
 
     def forward(self, x):
-        sigmoid = _stable_sigmoid(x)
+        sigmoid = logistic(x)
         self.save_for_backward(x, sigmoid)
         return x * sigmoid
 
@@ -299,7 +293,7 @@ class Softplus(Function):
     def backward(self, grad_output):
         (scaled,) = self.saved_arrays
         xp = get_array_module(scaled)
-        return xp.where(scaled > self.threshold, grad_output, grad_output * _stable_sigmoid(scaled))
+        return xp.where(scaled > self.threshold, grad_output, grad_output * logistic(scaled))
 
 
 class Hardtanh(Function):

@@ -69,7 +69,12 @@ def as_tensors(*values):
     The dtype follows PyTorch's promotion rules (``edunet.result_type``); numbers
     become 0-d tensors on the device of the first tensor.
     """
-    dtype = dtypes.result_type(*values)
+    first = values[0]
+    if isinstance(first, Tensor) and all(isinstance(value, Tensor) and
+                                         value.array.dtype == first.array.dtype
+                                         for value in values[1:]):
+        return list(values)  # the usual case: tensors of one dtype, nothing to convert
+    dtype = _shared_floating_dtype(values) or dtypes.result_type(*values)
     device_array = next((v.array for v in values if isinstance(v, Tensor)), None)
     xp = get_array_module(device_array) if device_array is not None else numpy
     tensors = []
@@ -85,6 +90,23 @@ def as_tensors(*values):
     return tensors
 
 
+def _shared_floating_dtype(values):
+    """The usual case, decided quickly: the tensors all have one floating dtype and the
+    rest are Python numbers, which never widen a float tensor. Else None."""
+    dtype = None
+    for value in values:
+        if isinstance(value, Tensor):
+            if dtype is None:
+                dtype = value.array.dtype
+            elif value.array.dtype != dtype:
+                return None
+        elif not isinstance(value, (bool, int, float)):
+            return None
+    if dtype is None or dtype.kind != "f":
+        return None
+    return dtypes.from_numpy_dtype(dtype)
+
+
 def _float_operands(*values):
     """Like :func:`as_tensors`, but integers are promoted to the default float dtype."""
     tensors = as_tensors(*values)
@@ -94,8 +116,8 @@ def _float_operands(*values):
 
 
 def _check_broadcast(first, second):
-    if first.shape != second.shape:
-        broadcast_shapes(first.shape, second.shape)
+    if first.array.shape != second.array.shape:
+        broadcast_shapes(first.array.shape, second.array.shape)
 
 
 # ---------------------------------------------------------------- operations

@@ -139,17 +139,26 @@ class Tanh(Function):
         return grad_output * (1 - output * output)
 
 
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)
+def logistic(x):
+    """1 / (1 + e^-x) on an array, for any x (sigmoid's forward; losses use it too).
 
-    Computed from e^-|x|, which never overflows, for any x.
+    Where x is very negative, e^-x overflows to inf and the result is 1 / inf = 0:
+    the right value rounded, and the same as PyTorch's (it uses this formula too),
+    so NumPy's overflow warning is silenced. float16 is computed in float32, as in
+    PyTorch: in float16, e^-x overflows already at x = -11.1.
     """
+    xp = get_array_module(x)
+    computed = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
+    with numpy.errstate(over="ignore"):
+        output = 1 / (1 + xp.exp(-computed))
+    return output.astype(x.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)"""
 
     def forward(self, x):
-        xp = get_array_module(x)
-        exp_minus_abs = xp.exp(-xp.abs(x))
-        output = xp.where(x >= 0, 1, exp_minus_abs) / (1 + exp_minus_abs)
-        output = output.astype(x.dtype, copy=False)
+        output = logistic(x)
         self.save_for_backward(output)
         return output
 

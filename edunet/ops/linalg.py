@@ -17,6 +17,8 @@ from edunet.ops.arithmetic import broadcast_shapes, unbroadcast
 class Matmul(Function):
     """z = a @ b (see the module docstring for the shapes)."""
 
+    returns_new_gradients = True  # products made in backward (see Function)
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
         self.grad_fn_name = _grad_fn_name(a.ndim, b.ndim)
@@ -133,6 +135,8 @@ class Linear(Function):
     x: (*, in), W: (out, in), b: (out,) -> y: (*, out)
     dL/dx = g W,   dL/dW = g^T x (summed over the leading dimensions),   dL/db = sum of g
     """
+
+    returns_new_gradients = True  # products and sums made in backward (see Function)
 
     def forward(self, x, weight, *bias):
         self.save_for_backward(x, weight)

@@ -26,7 +26,7 @@ import numpy
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.arithmetic import as_tensors, broadcast_shapes, unbroadcast
-from edunet.ops.elementwise import exp
+from edunet.ops.elementwise import exp, logistic
 
 
 # ---------------------------------------------------------------- reduction
@@ -256,13 +256,6 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 # ---------------------------------------------------------------- binary classification
-def _sigmoid(x):
-    """1 / (1 + e^-x), from e^-|x| so it never overflows."""
-    xp = get_array_module(x)
-    exp_minus_abs = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1, exp_minus_abs) / (1 + exp_minus_abs)
-
-
 def _softplus_of_negative(x):
     """log(1 + e^-x) = -log sigmoid(x), stable for any x: max(-x, 0) + log(1 + e^-|x|)."""
     xp = get_array_module(x)
@@ -326,7 +319,7 @@ class BinaryCrossEntropyWithLogits(Function):
             grad_losses = grad_losses * self.weight
         pos_weight = 1 if self.pos_weight is None else self.pos_weight
         scale = 1 + (pos_weight - 1) * target
-        grad_logits = (scale * _sigmoid(logits) - pos_weight * target) * grad_losses
+        grad_logits = (scale * logistic(logits) - pos_weight * target) * grad_losses
         grad_target = None
         if self.needs_input_grad[1]:
             grad_target = (-logits + (pos_weight - 1) * softplus) * grad_losses

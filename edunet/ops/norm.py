@@ -57,42 +57,57 @@ class BatchNorm(Function):
 
     Training: the batch's statistics over (N, *), and the running averages (arrays,
     or None) are updated in place. Evaluation: the running averages, which are
-    constants, so dL/dx = g * gamma / sqrt(running_var + eps).
+    constants, so y = x * scale + shift with per-channel
+    scale = gamma / sqrt(running_var + eps) and shift = beta - running_mean * scale
+    (two passes over x; PyTorch computes it this way too), and dL/dx = g * scale.
     """
 
     grad_fn_name = "NativeBatchNormBackward0"
+    returns_new_gradients = True  # computed in backward (see Function)
 
     def forward(self, x, weight, bias, *, running_mean, running_var, training, momentum, eps):
         self.axes = (0,) + tuple(range(2, x.ndim))          # everything but the channels
         self.channel_shape = (1, -1) + (1,) * (x.ndim - 2)  # (C,) -> broadcastable against x
         self.training = training
         xp = get_array_module(x)
-        if training:
-            normalized, inverse_std, mean, variance = _standardize(x, self.axes, eps)
-            if running_mean is not None:
-                count = x.size // x.shape[1]
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean.reshape(-1)
-                running_var *= 1 - momentum
-                running_var += momentum * variance.reshape(-1) * (count / (count - 1))
-        else:
-            inverse_std = (1 / xp.sqrt(running_var + eps)).reshape(self.channel_shape)
-            normalized = (x - running_mean.reshape(self.channel_shape)) * inverse_std
-            inverse_std = inverse_std.astype(x.dtype, copy=False)
-            normalized = normalized.astype(x.dtype, copy=False)
+        if not training:
+            inverse_std = (1 / xp.sqrt(running_var + eps)).astype(x.dtype, copy=False)
+            scale = weight * inverse_std
+            shift = bias - running_mean.astype(x.dtype, copy=False) * scale
+            self.save_for_backward(x, running_mean, inverse_std, scale)
+            return x * scale.reshape(self.channel_shape) + shift.reshape(self.channel_shape)
+        normalized, inverse_std, mean, variance = _standardize(x, self.axes, eps)
+        if running_mean is not None:
+            count = x.size // x.shape[1]
+            running_mean *= 1 - momentum
+            running_mean += momentum * mean.reshape(-1)
+            running_var *= 1 - momentum
+            running_var += momentum * variance.reshape(-1) * (count / (count - 1))
         self.save_for_backward(normalized, weight, inverse_std)
         return normalized * weight.reshape(self.channel_shape) + bias.reshape(self.channel_shape)
 
     def backward(self, grad_output):
+        if not self.training:
+            return self._evaluation_backward(grad_output)
         normalized, weight, inverse_std = self.saved_arrays
         grad_normalized = grad_output * weight.reshape(self.channel_shape)
-        if self.training:
-            grad_input = _input_gradient(grad_normalized, normalized, inverse_std, self.axes)
-        else:
-            grad_input = grad_normalized * inverse_std
+        grad_input = _input_gradient(grad_normalized, normalized, inverse_std, self.axes)
         grad_weight = ((grad_output * normalized).sum(axis=self.axes)
                        if self.needs_input_grad[1] else None)
         grad_bias = grad_output.sum(axis=self.axes) if self.needs_input_grad[2] else None
+        return grad_input, grad_weight, grad_bias
+
+    def _evaluation_backward(self, grad_output):
+        """The running statistics are constants: y = x * scale + shift, an affine map."""
+        x, running_mean, inverse_std, scale = self.saved_arrays
+        grad_input = grad_output * scale.reshape(self.channel_shape)
+        grad_weight = grad_bias = None
+        if self.needs_input_grad[1]:
+            normalized = ((x - running_mean.reshape(self.channel_shape))
+                          * inverse_std.reshape(self.channel_shape)).astype(x.dtype, copy=False)
+            grad_weight = (grad_output * normalized).sum(axis=self.axes)
+        if self.needs_input_grad[2]:
+            grad_bias = grad_output.sum(axis=self.axes)
         return grad_input, grad_weight, grad_bias
 
 
@@ -100,6 +115,7 @@ class LayerNorm(Function):
     """y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics over the last ``ndim`` dims."""
 
     grad_fn_name = "NativeLayerNormBackward0"
+    returns_new_gradients = True  # computed in backward (see Function)
 
     def forward(self, x, weight, bias, *, normalized_ndim, eps):
         self.axes = tuple(range(x.ndim - normalized_ndim, x.ndim))  # normalized together
@@ -125,6 +141,7 @@ class GroupNorm(Function):
     """
 
     grad_fn_name = "NativeGroupNormBackward0"
+    returns_new_gradients = True  # computed in backward (see Function)
 
     def forward(self, x, weight, bias, *, num_groups, eps):
         self.channel_shape = (1, -1) + (1,) * (x.ndim - 2)

@@ -105,13 +105,19 @@ class MaxPool2DWithIndices(Function):
         padded, output = self.saved_arrays
         xp = get_array_module(grad_output)
         offsets = _max_offsets(padded, output, self.geometry, self.input_shape[-2:])
+        if _is_tiling(self.geometry):
+            # Each input position is in one window at most: write, don't add (and don't
+            # clear first, except the rows and columns past the last whole window).
+            grad_input = xp.empty(padded.shape, dtype=grad_output.dtype)
+            (grid_height, grid_width), (kernel_height, kernel_width) = (
+                self.geometry["grid_size"], self.geometry["kernel_size"])
+            grad_input[..., grid_height * kernel_height:, :] = 0
+            grad_input[..., grid_width * kernel_width:] = 0
+            for offset, view in enumerate(_max_pool_views(grad_input, self.geometry)):
+                xp.multiply(grad_output, offsets == offset, out=view)
+            return grad_input
         grad_padded = xp.zeros(padded.shape, dtype=grad_output.dtype)
         grad_views = _max_pool_views(grad_padded, self.geometry)
-        if _is_tiling(self.geometry):
-            # Each input position is in one window at most: write, don't add.
-            for offset, view in enumerate(grad_views):
-                xp.multiply(grad_output, offsets == offset, out=view)
-            return grad_padded
         for offset, view in enumerate(grad_views):
             view += grad_output * (offsets == offset)
         (top, _), (left, _) = self.geometry["padding"]

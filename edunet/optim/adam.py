@@ -121,7 +121,7 @@ class Adam(Optimizer):
         # Bias correction: m and v started at zero, so early on they are too small.
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
-        denominator = (exp_avg_sq.sqrt() / math.sqrt(bias_correction2)).add_(group["eps"])
+        denominator = exp_avg_sq.sqrt().div_(math.sqrt(bias_correction2)).add_(group["eps"])
         param.addcdiv_(exp_avg, denominator, value=-lr / bias_correction1)
 
 

@@ -1,8 +1,9 @@
-"""Convolutions: im2col/col2im kernels, F.conv1d/conv2d/conv_transpose2d and the layers.
+"""Convolutions: im2col/col2im and kernel-row kernels, F.conv1d/conv2d/conv_transpose2d, layers.
 
-Checked against naive NumPy loops (kernels), against PyTorch (forward and backward,
-float32, copied weights), against finite differences (float64), and for PyTorch's
-reprs, default initialisation, integer behaviour and exception types.
+Checked against naive NumPy loops (kernels), the kernel-row fast path against the im2col
+reference, both against PyTorch (forward and backward, float32, copied weights), against
+finite differences (float64), and for PyTorch's reprs, default initialisation, integer
+behaviour and exception types.
 """
 
 import math
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 import edunet
 import edunet.nn.functional as F
 from edunet import nn
+from edunet.kernels import conv_rows, workspace
 from edunet.kernels.im2col import col2im, crop2d, im2col, output_size
 
 torch = pytest.importorskip("torch")
@@ -225,6 +227,169 @@ def test_runs_on_every_device(device):
     x, weight, bias = random_arrays(3, (2, 3, 6, 6), (4, 3, 3, 3), (4,))
     check_against_torch(F.conv2d, torch.nn.functional.conv2d, [x, weight, bias],
                         dict(padding=1), device=device)
+
+
+# ---------------------------------------------------------------- the kernel-row fast path
+@pytest.fixture(params=["im2col", "rows"])
+def conv_path(request, monkeypatch):
+    """Run a test with every stride-1 convolution forced onto one method: the im2col
+    reference, or the kernel rows of edunet/kernels/conv_rows.py wherever they apply."""
+    limit = 10**9 if request.param == "im2col" else 1
+    monkeypatch.setattr(conv_rows, "ROWS_MIN_WIDTH", limit)
+    monkeypatch.setattr(conv_rows, "ROWS_MIN_OUT_CHANNELS", limit)
+    return request.param
+
+
+@st.composite
+def stride_one_geometries(draw):
+    """(N, C, H, W), kernel, (before, after) padding pairs (possibly negative: a crop) and
+    dilation of a stride-1 convolution whose output is not empty."""
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple((draw(st.integers(-1, 3)), draw(st.integers(-1, 3))) for _ in range(2))
+    sizes = []
+    for k, d, (before, after) in zip(kernel, dilation, padding):
+        smallest = max(1, d * (k - 1) + 1 - before - after, -before, -after)
+        sizes.append(draw(st.integers(smallest, smallest + 4)))
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 3)), *sizes)
+    return shape, kernel, padding, dilation
+
+
+def rows_reference(x, weight, padding, dilation):
+    """y (C_out, OH*N*OW) by the im2col reference, in the kernel-row layout."""
+    kernel_size = weight.shape[2:]
+    (top, bottom), (left, right) = padding
+    height, width = x.shape[2:]
+    cropped = crop2d(x, (-top, -left), (top + height + bottom, left + width + right))
+    columns = im2col(cropped, kernel_size, dilation=dilation)
+    output = weight.reshape(weight.shape[0], -1) @ columns          # (C_out, N*OH*OW)
+    out_height = output_size(cropped.shape[2], kernel_size[0], 1, (0, 0), dilation[0])
+    output = output.reshape(weight.shape[0], x.shape[0], out_height, -1)
+    return output.transpose(0, 2, 1, 3).reshape(weight.shape[0], -1), columns, cropped
+
+
+@given(stride_one_geometries(), st.integers(1, 3), st.integers(0, 2**31))
+def test_kernel_rows_match_the_im2col_reference(geometry, out_channels, seed):
+    """to_rows_layout + width_matrix + row_products is the convolution im2col computes, and
+    row_weight_gradient is G X^T, for any padding (negative: cropped) and dilation."""
+    shape, kernel_size, padding, dilation = geometry
+    x, weight = random_arrays(seed, shape, (out_channels, shape[1], *kernel_size),
+                              dtype=numpy.float64)
+    expected, columns, cropped = rows_reference(x, weight, padding, dilation)
+    padded = conv_rows.to_rows_layout(x, padding)
+    numpy.testing.assert_array_equal(padded, cropped.transpose(1, 2, 0, 3))
+    matrix = conv_rows.width_matrix(padded, kernel_size[1], dilation[1])
+    out_height = cropped.shape[2] - dilation[0] * (kernel_size[0] - 1)
+    numpy.testing.assert_allclose(
+        conv_rows.row_products(matrix, weight, out_height, dilation[0]), expected, rtol=1e-12)
+    (grad,) = random_arrays(seed + 1, expected.shape, dtype=numpy.float64)
+    # G X^T with G back in im2col's (n, oh, ow) column order.
+    batch, out_width = shape[0], expected.shape[1] // (out_height * shape[0])
+    grad_im2col = grad.reshape(out_channels, out_height, batch, out_width).transpose(0, 2, 1, 3)
+    expected_weight_grad = grad_im2col.reshape(out_channels, -1) @ columns.T
+    numpy.testing.assert_allclose(
+        conv_rows.row_weight_gradient(grad, matrix, kernel_size, out_height, dilation[0]),
+        expected_weight_grad.reshape(weight.shape), rtol=1e-12)
+
+
+def test_width_matrix_entries_follow_the_formula():
+    """X[(c, j), (h, n, ow)] = padded[c, h, n, ow + j*dw], checked entry by entry."""
+    (padded,) = random_arrays(0, (2, 3, 2, 6))
+    matrix = conv_rows.width_matrix(padded, 3, 2).reshape(2, 3, 3, 2, 2)  # (c, j, h, n, ow)
+    for c, j, h, n, ow in numpy.ndindex(matrix.shape):
+        assert matrix[c, j, h, n, ow] == padded[c, h, n, ow + 2 * j]
+
+
+def test_which_convolutions_use_kernel_rows():
+    """Stride 1, one group, C_in*kw >= 32 and C_out >= 16: the course CNN's 2nd and 3rd layers."""
+    assert conv_rows.prefers_rows(32, 32, (5, 5), (1, 1), 1)
+    assert conv_rows.prefers_rows(32, 64, (5, 5), (1, 1), 1)
+    assert not conv_rows.prefers_rows(3, 32, (5, 5), (1, 1), 1)     # thin: im2col
+    assert not conv_rows.prefers_rows(32, 6, (5, 5), (1, 1), 1)     # few outputs: im2col
+    assert not conv_rows.prefers_rows(32, 32, (5, 5), (2, 2), 1)    # strided: im2col
+    assert not conv_rows.prefers_rows(32, 32, (5, 5), (1, 1), 2)    # grouped: im2col
+
+
+@pytest.mark.parametrize("input_shape, out_channels, options", [
+    ((2, 32, 16, 16), 32, dict(padding=2)),                  # the course CNN's 2nd layer
+    ((2, 32, 8, 8), 64, dict(padding=2)),                    # ... and its 3rd
+    ((2, 16, 9, 7), 16, dict(padding=(3, 0), dilation=(1, 2))),
+    ((3, 40, 6, 5), 8, dict(padding="same")),                # rows forward, col2im backward
+    ((2, 8, 6, 6), 16, dict(padding=5)),                     # input gradient crops G
+    ((1, 32, 7), 16, dict(padding=1)),                       # unbatched
+])
+def test_both_methods_match_torch_at_course_sizes(conv_path, input_shape, out_channels, options):
+    in_channels = input_shape[-3]
+    shapes = [input_shape, (out_channels, in_channels, 5, 3), (out_channels,)]
+    check_against_torch(F.conv2d, torch.nn.functional.conv2d, random_arrays(7, *shapes),
+                        options, rtol=1e-4, atol=1e-4)
+
+
+@given(convolution_cases(dims=2), st.integers(0, 2**31))
+def test_conv2d_on_both_methods_matches_torch(conv_path, case, seed):
+    shapes, options = case
+    check_against_torch(F.conv2d, torch.nn.functional.conv2d, random_arrays(seed, *shapes),
+                        options)
+
+
+@pytest.mark.parametrize("channels", [(3, 8), (32, 32), (40, 8), (8, 32)])
+def test_an_empty_batch_gets_gradients_on_every_path(channels):
+    in_channels, out_channels = channels
+    x = edunet.zeros(0, in_channels, 10, 12, requires_grad=True)
+    weight = edunet.ones(out_channels, in_channels, 5, 5, requires_grad=True)
+    bias = edunet.ones(out_channels, requires_grad=True)
+    output = F.conv2d(x, weight, bias, padding=2)
+    assert tuple(output.shape) == (0, out_channels, 10, 12)
+    output.sum().backward()
+    assert tuple(x.grad.shape) == (0, in_channels, 10, 12)
+    assert not weight.grad.array.any() and not bias.grad.array.any()
+
+
+def test_workspace_hands_back_memory_by_size_and_keeps_a_bounded_amount(monkeypatch):
+    monkeypatch.setattr(workspace, "_spares", type(workspace._spares)())
+    monkeypatch.setattr(workspace, "_spare_bytes", 0)
+    first = workspace.empty((4, 6), numpy.float32, numpy)
+    workspace.give_back(first)
+    again = workspace.empty((2, 12), numpy.float32, numpy)        # same size, other shape
+    assert again.shape == (2, 12) and numpy.shares_memory(again, first)
+    assert not numpy.shares_memory(workspace.empty((2, 12), numpy.float32, numpy), first)
+    assert workspace.empty((24,), numpy.float64, numpy).dtype == numpy.float64
+    with pytest.raises(ValueError):
+        workspace.give_back(numpy.zeros((4, 6)).T[::2])
+    monkeypatch.setattr(workspace, "MAX_SPARE_BYTES", 1000)
+    workspace.give_back(numpy.zeros(100, numpy.float32), numpy.zeros(200, numpy.float32))
+    assert workspace._spare_bytes <= 1000                         # the older one was dropped
+    assert workspace.empty((200,), numpy.float32, numpy) is not None
+
+
+def test_training_steps_reuse_the_workspace_and_inference_leaves_nothing_behind(monkeypatch):
+    """Every scratch array goes back after backward (or at once under no_grad): the spares
+    stop growing after the first step, and repeated steps give the same result."""
+    monkeypatch.setattr(workspace, "_spares", type(workspace._spares)())
+    monkeypatch.setattr(workspace, "_spare_bytes", 0)
+    edunet.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 32, 5, padding=2), nn.Conv2d(32, 16, 3, padding=1),
+                          nn.Conv2d(16, 4, 3))
+    (x,) = random_arrays(3, (2, 3, 8, 8))
+    x = edunet.tensor(x)
+
+    def spare_count():
+        return sum(len(spares) for spares in workspace._spares.values())
+
+    gradients = []
+    for _ in range(3):
+        model.zero_grad()
+        model(x).square().sum().backward()
+        gradients.append([p.grad.array.copy() for p in model.parameters()])
+        if len(gradients) == 2:
+            count = spare_count()
+    assert spare_count() == count > 0
+    for first, last in zip(gradients[0], gradients[-1]):
+        numpy.testing.assert_array_equal(first, last)
+    with edunet.no_grad():
+        output = model(x).array.copy()
+        assert spare_count() == count
+        numpy.testing.assert_array_equal(model(x).array, output)
 
 
 # ---------------------------------------------------------------- integers (the course's 5x5 example)

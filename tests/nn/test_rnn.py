@@ -319,6 +319,80 @@ def test_gradcheck(name, options):
     assert edunet.gradcheck(function, (x, *states, *parameters))
 
 
+# ---------------------------------------------------------------- fused layers vs step by step
+@pytest.mark.parametrize("name, layer_options", LAYERS, ids=lambda v: str(v))
+@pytest.mark.parametrize("options", [{}, {"num_layers": 2, "bidirectional": True},
+                                     {"bias": False, "batch_first": True}], ids=str)
+def test_fused_layers_equal_the_cells_chained_over_time(name, layer_options, options):
+    """nn.RNN/LSTM/GRU run each layer as one op (edunet/ops/recurrent.py); with
+    step_by_step=True they chain the cells and let autograd do BPTT. Same numbers (float64)."""
+    edunet.manual_seed(0)
+    fused = getattr(nn, name)(3, 4, dtype=edunet.float64, **layer_options, **options)
+    chained = getattr(nn, name)(3, 4, dtype=edunet.float64, **layer_options, **options)
+    chained.load_state_dict(fused.state_dict())
+    chained.step_by_step = True
+    shape = (2, 5, 3) if options.get("batch_first") else (5, 2, 3)
+    x = numpy.random.default_rng(0).standard_normal(shape)
+    results = []
+    for layer in (fused, chained):
+        inputs = edunet.tensor(x, requires_grad=True)
+        outputs = as_list(layer(inputs))
+        sum((output * (index + 1)).sum() for index, output in enumerate(outputs)).backward()
+        results.append([output.detach().numpy() for output in outputs]
+                       + [inputs.grad.numpy()] + [p.grad.numpy() for p in layer.parameters()])
+    assert fused.weight_ih_l0.grad is not None
+    for ours, reference in zip(*results):
+        numpy.testing.assert_allclose(ours, reference, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_saturated_gates_match_torch_without_warnings(name):
+    """Inputs of size 100 drive every sigmoid to 0 or 1 (e^-x overflows): no warning, and
+    the same outputs and gradients as PyTorch, up to float32 rounding of the largest one
+    (weight gradients reach ~500 here, and PyTorch's own float32 is off by ~5e-5)."""
+    ours, theirs = layer_pair(name, input_size=3, hidden_size=4)
+    x = random_array((6, 2, 3), 3) * 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        our_outputs = as_list(ours(edunet.tensor(x)))
+        sum(output.sum() for output in our_outputs).backward()
+    their_outputs = as_list(theirs(torch.tensor(x)))
+    sum(output.sum() for output in their_outputs).backward()
+    pairs = [(mine.detach().numpy(), other.detach().numpy())
+             for mine, other in zip(our_outputs, their_outputs)]
+    pairs += [(ours.get_parameter(name).grad.numpy(), parameter.grad.numpy())
+              for name, parameter in theirs.named_parameters()]
+    for mine, other in pairs:
+        numpy.testing.assert_allclose(mine, other, rtol=1e-4,
+                                      atol=1e-6 * max(1.0, numpy.abs(other).max()))
+
+
+def test_fused_layer_under_no_grad_keeps_no_graph_and_reuses_its_memory():
+    from edunet.kernels import workspace
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    x = edunet.tensor(random_array((7, 2, 3), 0))
+    with edunet.no_grad():
+        first = lstm(x)[0]
+        spares = workspace._spare_bytes
+        second = lstm(x)[0]
+        assert workspace._spare_bytes == spares
+    assert first.grad_fn is None
+    numpy.testing.assert_array_equal(first.numpy(), second.numpy())
+
+
+def test_only_the_needed_gradients_are_computed():
+    """An input that needs no gradient gets none; parameters still get theirs."""
+    ours, theirs = layer_pair("LSTM", input_size=3, hidden_size=4)
+    x = random_array((5, 2, 3), 0)
+    output, _ = ours(edunet.tensor(x))
+    output.sum().backward()
+    their_output, _ = theirs(torch.tensor(x))
+    their_output.sum().backward()
+    for name, parameter in theirs.named_parameters():
+        numpy.testing.assert_allclose(ours.get_parameter(name).grad.numpy(),
+                                      parameter.grad.numpy(), **FLOAT32)
+
+
 # ---------------------------------------------------------------- train / eval: dropout
 def test_dropout_between_layers_only_in_training():
     ours, theirs = layer_pair("LSTM", input_size=3, hidden_size=4, num_layers=2, dropout=0.5)

@@ -128,6 +128,15 @@ def test_sigmoid_is_finite_and_exact_for_extreme_inputs(x):
     numpy.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-30)
 
 
+def test_sigmoid_float16_is_computed_like_torch_without_underflow():
+    torch = pytest.importorskip("torch")
+    data = [-30.0, -15.0, -12.0, -11.0, -1.0, 0.0, 2.5, 12.0]
+    got = edunet.sigmoid(edunet.tensor(data, dtype=edunet.float16))
+    expected = torch.sigmoid(torch.tensor(data, dtype=torch.float16))
+    assert got.dtype == edunet.float16
+    numpy.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
 def test_comparisons_with_numbers_and_logic():
     x = edunet.tensor([1.0, 2.0, 3.0])
     assert (x > 1.5).tolist() == [False, True, True]
