@@ -287,7 +287,8 @@ def _pool_options(input, kernel_size, stride, padding, dilation, ceil_mode, op_n
         raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
                            f"{dilation[0]} dilationW: {dilation[1]}")
     for k, p, d in zip(kernel_size, padding, dilation):
-        if p < 0 or p > (d * (k - 1) + 1) // 2:
+        # PyTorch asks both: at most half the kernel, and at most half the dilated kernel.
+        if p < 0 or p > k // 2 or p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}. Use less padding: kernel_size // 2 keeps "

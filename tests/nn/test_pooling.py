@@ -376,3 +376,16 @@ def test_zero_batch_is_allowed_like_torch():
         assert tuple(getattr(F, name)(edunet.zeros(0, 1, 5, 5), 2).shape) == (0, 1, 2, 2)
     assert tuple(F.adaptive_max_pool2d(edunet.zeros(0, 2, 5, 5), 2).shape) == (0, 2, 2, 2)
     assert tuple(F.adaptive_avg_pool2d(edunet.zeros(1, 1, 5, 5), 0).shape) == (1, 1, 0, 0)
+
+
+@pytest.mark.parametrize("kernel, padding, dilation", [(2, 2, 3), (3, 2, 2), (2, 1, 1), (3, 1, 1)])
+def test_padding_limit_follows_torch(kernel, padding, dilation):
+    x = numpy.ones((1, 1, 8, 8), dtype=numpy.float32)
+    try:
+        expected = torch.nn.functional.max_pool2d(torch.tensor(x), kernel, 1, padding, dilation)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="pad should be"):
+            edunet.nn.functional.max_pool2d(edunet.tensor(x), kernel, 1, padding, dilation)
+        return
+    got = edunet.nn.functional.max_pool2d(edunet.tensor(x), kernel, 1, padding, dilation)
+    assert tuple(got.shape) == tuple(expected.shape)
