@@ -156,8 +156,10 @@ class AccumulateGrad:
             raise RuntimeError(f"internal error: gradient of shape {tuple(gradient.shape)} "
                                f"reached a leaf of shape {tuple(leaf.shape)}")
         if leaf._grad is None:
-            if not (owned and gradient.dtype == leaf.array.dtype and gradient.flags.c_contiguous
-                    and gradient.flags.writeable):
+            # (CuPy arrays are always writeable: their flags have no "writeable".)
+            keep = (owned and gradient.dtype == leaf.array.dtype and gradient.flags.c_contiguous
+                    and getattr(gradient.flags, "writeable", True))
+            if not keep:
                 # A fresh array: the incoming one may be shared with other nodes.
                 gradient = gradient.astype(leaf.array.dtype, copy=True)
             leaf._grad = Tensor._make(gradient)

@@ -39,6 +39,8 @@ recorder = _Recorder()
 
 
 def _plain(value):
+    if isinstance(value, (list, tuple)):  # e.g. numpy.concatenate's list of arrays
+        return type(value)(_plain(item) for item in value)
     return value.view(numpy.ndarray) if isinstance(value, Watched) else value
 
 

@@ -109,7 +109,12 @@ def average_divisors(input_size, kernel_size, stride, padding, grid_size, count_
     A window's divisor is its area clipped to the padded input (a ceil_mode window may
     run past it); with ``count_include_pad=False``, clipped to the input itself.
     ``padding`` is one number per dim. The area is a product of one count per dim.
+    When every window lies inside the input (the common AvgPool2d(2)), that is just
+    kh*kw, returned as a number.
     """
+    if not any(padding) and all((grid - 1) * s + k <= size for size, k, s, grid
+                                in zip(input_size, kernel_size, stride, grid_size)):
+        return kernel_size[0] * kernel_size[1]
     counts = []
     for size, k, s, p, grid in zip(input_size, kernel_size, stride, padding, grid_size):
         start = numpy.arange(grid) * s - p

@@ -17,6 +17,9 @@ A bounded number of bytes is kept; the oldest spare goes first when that is exce
 """
 
 import collections
+import ctypes
+import os
+import sys
 
 MAX_SPARE_BYTES = 160 * 2**20
 
@@ -62,3 +65,47 @@ def clear():
     global _spare_bytes
     _spares.clear()
     _spare_bytes = 0
+
+
+def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
+    """Ask the C allocator (glibc, on Linux) to keep freed memory for reuse: a process-wide
+    setting for *every* array, not only the workspace's. Returns True if it was applied.
+
+    By default glibc hands big freed blocks straight back to the operating system, and
+    the next step's arrays fault their pages in again (results that a user may hold,
+    like a layer's output, cannot come from the workspace). glibc raises its thresholds
+    by itself only when it sees a big block freed, and the workspace keeps the big
+    blocks, so the medium ones (a layer's output) keep going back to the system.
+    Measured on one thread, CPU time per step, without -> with this setting:
+
+    ============================  ==========  ==========  ==================
+    workload                      without     with        page faults/step
+    ============================  ==========  ==========  ==================
+    course CNN (A), training      111 ms      101 ms      3174 -> 0
+    LeNet (D), training           13.2 ms     10.7 ms     1144 -> 0
+    LeNet (D), inference          7.1 ms      4.1 ms      556 -> 0
+    ============================  ==========  ==========  ==================
+
+    The cost: up to ``keep_bytes`` of freed memory stays with the process instead of
+    going back to the system; the peak memory does not change. Blocks up to 32 MiB
+    (glibc's own ceiling for its dynamic threshold) come from the reusable heap instead
+    of fresh mappings.
+
+    This module applies it when first imported unless the environment variable
+    ``EDUNET_KEEP_FREED_MEMORY`` is ``0``.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:           # not glibc (e.g. musl): nothing to tune
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(libc.mallopt(m_mmap_threshold, 32 * 2**20)
+                and libc.mallopt(m_trim_threshold, keep_bytes))
+
+
+# Process-wide: see keep_freed_memory_for_reuse.
+KEEP_FREED_MEMORY = os.environ.get("EDUNET_KEEP_FREED_MEMORY", "1") != "0"
+if KEEP_FREED_MEMORY:
+    keep_freed_memory_for_reuse()

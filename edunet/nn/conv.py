@@ -15,7 +15,8 @@ Default initialisation (PyTorch's): weight and bias uniform in [-b, b] with
 b = 1 / sqrt(fan_in), fan_in = C_in / groups * kh * kw (``kaiming_uniform_`` with
 a = sqrt(5)).
 
-The computation itself (im2col and one matrix product) is in edunet/ops/conv.py.
+The computation itself (im2col and one matrix product, or for most stride-1 layers
+one product per kernel row) is in edunet/ops/conv.py.
 """
 
 import math

@@ -53,8 +53,9 @@ def _is_tiling(geometry):
             and not any(before or after for before, after in geometry["padding"]))
 
 
-def _max_pool_views(array, geometry):
-    """The window views of ``array`` (the padded input, or its gradient) for max pooling."""
+def _pool_views(array, geometry):
+    """The window views of ``array`` (the padded input, or its gradient): from a reshape
+    when the windows tile it, else strided slices."""
     if _is_tiling(geometry):
         return tile_views(array, geometry["kernel_size"], geometry["grid_size"])
     return window_views(array, geometry["kernel_size"], geometry["stride"],
@@ -71,7 +72,7 @@ def _max_offsets(padded, output, geometry, input_size):
     masks = None
     if any(before or after for before, after in geometry["padding"]):
         masks = valid_masks(input_size, **geometry)
-    return first_max_offsets(_max_pool_views(padded, geometry), output, masks)
+    return first_max_offsets(_pool_views(padded, geometry), output, masks)
 
 
 class MaxPool2DWithIndices(Function):
@@ -94,7 +95,7 @@ class MaxPool2DWithIndices(Function):
                              dilation=dilation, grid_size=grid_size)
         self.input_shape = x.shape
         padded = _max_pool_padded(x, self.geometry)
-        views = _max_pool_views(padded, self.geometry)
+        views = _pool_views(padded, self.geometry)
         output = views[0].copy()
         for view in views[1:]:
             xp.maximum(output, view, out=output)
@@ -113,11 +114,11 @@ class MaxPool2DWithIndices(Function):
                 self.geometry["grid_size"], self.geometry["kernel_size"])
             grad_input[..., grid_height * kernel_height:, :] = 0
             grad_input[..., grid_width * kernel_width:] = 0
-            for offset, view in enumerate(_max_pool_views(grad_input, self.geometry)):
+            for offset, view in enumerate(_pool_views(grad_input, self.geometry)):
                 xp.multiply(grad_output, offsets == offset, out=view)
             return grad_input
         grad_padded = xp.zeros(padded.shape, dtype=grad_output.dtype)
-        grad_views = _max_pool_views(grad_padded, self.geometry)
+        grad_views = _pool_views(grad_padded, self.geometry)
         for offset, view in enumerate(grad_views):
             view += grad_output * (offsets == offset)
         (top, _), (left, _) = self.geometry["padding"]
@@ -129,21 +130,23 @@ class MaxPool2DWithIndices(Function):
 class AvgPool2D(Function):
     """y = (sum of each window) / divisor;  dL/dx: each window's g / divisor spread over it.
 
-    ``divisor`` is an (OH, OW) array (or a number with divisor_override). Integer inputs
-    divide and round toward zero, as PyTorch does.
+    ``divisor`` is an (OH, OW) array, or a number (divisor_override, or windows that all
+    lie inside the input). Integer inputs divide and round toward zero, as PyTorch does.
+    Tiling windows (AvgPool2d(2)) take max pooling's fast path: views from a reshape,
+    and a backward that writes each input's gradient once.
     """
 
     grad_fn_name = "AvgPool2DBackward0"
 
     def forward(self, x, *, kernel_size, stride, padding, grid_size, divisor):
         xp = get_array_module(x)
-        self.geometry = dict(kernel_size=kernel_size, stride=stride, dilation=(1, 1),
-                             grid_size=grid_size)
-        self.padding, self.input_shape = padding, x.shape
+        self.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                             dilation=(1, 1), grid_size=grid_size)
+        self.input_shape = x.shape
         self.divisor = xp.asarray(divisor, dtype=x.dtype)
         padded = pad2d(x, padding)
         self.padded_shape = padded.shape
-        views = window_views(padded, **self.geometry)
+        views = _pool_views(padded, self.geometry)
         total = views[0].copy()
         for view in views[1:]:
             total += view
@@ -155,10 +158,21 @@ class AvgPool2D(Function):
     def backward(self, grad_output):
         xp = get_array_module(grad_output)
         share = grad_output / self.divisor
+        if _is_tiling(self.geometry):
+            # Each input position is in one window at most: write, don't add (and don't
+            # clear first, except the rows and columns past the last whole window).
+            grad_input = xp.empty(self.padded_shape, dtype=grad_output.dtype)
+            (grid_height, grid_width), (kernel_height, kernel_width) = (
+                self.geometry["grid_size"], self.geometry["kernel_size"])
+            grad_input[..., grid_height * kernel_height:, :] = 0
+            grad_input[..., grid_width * kernel_width:] = 0
+            for view in _pool_views(grad_input, self.geometry):
+                view[...] = share
+            return grad_input
         grad_padded = xp.zeros(self.padded_shape, dtype=grad_output.dtype)
-        for view in window_views(grad_padded, **self.geometry):
+        for view in _pool_views(grad_padded, self.geometry):
             view += share
-        (top, _), (left, _) = self.padding
+        (top, _), (left, _) = self.geometry["padding"]
         height, width = self.input_shape[-2:]
         return grad_padded[..., top:top + height, left:left + width]
 

@@ -362,6 +362,26 @@ def test_workspace_hands_back_memory_by_size_and_keeps_a_bounded_amount(monkeypa
     assert workspace.empty((200,), numpy.float32, numpy) is not None
 
 
+def test_keeping_freed_memory_applies_on_glibc_and_can_be_switched_off():
+    """The allocator setting is on by default on Linux/glibc, and EDUNET_KEEP_FREED_MEMORY=0
+    leaves the allocator alone (checked in fresh interpreters: it happens at import)."""
+    import os
+    import platform
+    import subprocess
+    import sys
+    code = ("from edunet.kernels import workspace; "
+            "print(workspace.KEEP_FREED_MEMORY, workspace.keep_freed_memory_for_reuse())")
+    results = {}
+    for value in ("1", "0"):
+        environment = dict(os.environ, EDUNET_KEEP_FREED_MEMORY=value)
+        output = subprocess.run([sys.executable, "-c", code], env=environment, check=True,
+                                capture_output=True, text=True).stdout.split()
+        results[value] = output
+    assert results["1"][0] == "True" and results["0"][0] == "False"
+    on_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert results["1"][1] == str(bool(on_glibc))
+
+
 def test_training_steps_reuse_the_workspace_and_inference_leaves_nothing_behind(monkeypatch):
     """Every scratch array goes back after backward (or at once under no_grad): the spares
     stop growing after the first step, and repeated steps give the same result."""

@@ -167,6 +167,30 @@ def test_avg_pool1d_matches_torch(case, count_include_pad, seed):
     check_against_torch("avg_pool1d", x, options)
 
 
+@given(shape=st.sampled_from([(2, 3, 8, 8), (3, 7, 6), (1, 2, 9, 5)]),
+       kernel=st.sampled_from([1, 2, 3]), integers=st.booleans(), seed=st.integers(0, 2**31))
+def test_average_fast_path_agrees_with_the_general_path(monkeypatch, shape, kernel, integers,
+                                                         seed):
+    """AvgPool2d(k) tiles the input (a scalar divisor, views from a reshape, a backward
+    that writes once): forced onto the general path, the same values and gradients."""
+    x = tied_values(seed, shape)
+    if integers:
+        x = x.astype(numpy.int64)
+    results = []
+    for tiling in (pool_ops._is_tiling, lambda geometry: False):
+        monkeypatch.setattr(pool_ops, "_is_tiling", tiling)
+        tensor = edunet.tensor(x, requires_grad=not integers)
+        output = F.avg_pool2d(tensor, kernel)
+        result = [as_numpy(output)]
+        if not integers:
+            output.backward(edunet.tensor(numpy.arange(output.numel(), dtype=numpy.float32)
+                                          .reshape(output.shape)))
+            result.append(as_numpy(tensor.grad))
+        results.append(result)
+    for fast, general in zip(*results):
+        numpy.testing.assert_array_equal(fast, general)
+
+
 # ---------------------------------------------------------------- adaptive pooling vs torch
 @given(st.sampled_from([(2, 3, 7, 6), (3, 5, 5), (1, 1, 4, 9)]),
        st.one_of(st.integers(1, 8), st.tuples(st.one_of(st.none(), st.integers(1, 8)),
