@@ -27,6 +27,7 @@ import numpy
 from edunet import dtypes
 from edunet.backend import device_of, get_array_module, move_array
 from edunet.grad_mode import is_grad_enabled
+from edunet.kernels import workspace
 from edunet.ops import arithmetic, elementwise, indexing
 from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
@@ -227,7 +228,8 @@ def clamp_(tensor, min=None, max=None):
 
 def relu_(tensor):
     xp = get_array_module(tensor.array)
-    if _apply_directly(tensor, lambda array, out: xp.maximum(array, 0, out=out)):
+    if _apply_directly(tensor, lambda array, out: xp.maximum(
+            array, workspace.zeros(array.shape, array.dtype, xp), out=out)):
         return tensor
     return in_place(tensor, elementwise.relu)
 

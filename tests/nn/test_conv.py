@@ -8,6 +8,7 @@ behaviour and exception types.
 
 import math
 import warnings
+from unittest import mock
 
 import numpy
 import pytest
@@ -18,6 +19,7 @@ import edunet
 import edunet.nn.functional as F
 from edunet import nn
 from edunet.kernels import conv_rows, workspace
+from edunet.kernels import im2col as im2col_module
 from edunet.kernels.im2col import col2im, crop2d, im2col, output_size
 
 torch = pytest.importorskip("torch")
@@ -101,9 +103,48 @@ def kernel_geometries(draw):
 
 @given(kernel_geometries(), st.integers(0, 2**31))
 def test_im2col_matches_loops_over_every_output_position(geometry, seed):
+    """Both ways of copying (kh*kw short copies; for stride 1 and a small matrix, two
+    stages of long ones) give the loops' matrix."""
     shape, options = geometry
     (x,) = random_arrays(seed, shape, dtype=numpy.float64)
-    numpy.testing.assert_array_equal(im2col(x, **options), naive_im2col(x, **options))
+    expected = naive_im2col(x, **options)
+    for limit in (0, 2**62):     # never two stages, two stages whenever stride is 1
+        with mock.patch.object(im2col_module, "TWO_STAGES_MAX_BYTES", limit):
+            numpy.testing.assert_array_equal(im2col(x, **options), expected)
+
+
+def test_small_stride_one_matrices_are_copied_in_two_stages():
+    """LeNet's layers (5 and 4 MB) take two stages, the course CNN's first (15 MB) does not."""
+    calls = []
+    with mock.patch.object(im2col_module, "_copy_in_two_stages",
+                           side_effect=lambda *args: calls.append(args[1].shape)):
+        for shape, stride in [((64, 1, 28, 28), 1), ((64, 6, 14, 14), 1), ((64, 3, 32, 32), 1),
+                              ((64, 1, 28, 28), 2)]:
+            im2col(numpy.zeros(shape, numpy.float32), (5, 5), (stride, stride), ((2, 2), (2, 2)))
+    assert calls == [(1, 5, 5, 64, 28, 28), (6, 5, 5, 64, 14, 14)]
+
+
+@given(kernel_geometries(), st.integers(0, 2**31))
+def test_col2im_matches_loops_over_every_output_position(geometry, seed):
+    """Every entry added back where im2col took it from (stride 1 goes in two stages)."""
+    shape, options = geometry
+    (kh, kw), (sh, sw), ((top, bottom), (left, right)), (dh, dw) = (
+        options[name] for name in ("kernel_size", "stride", "padding", "dilation"))
+    out_h = output_size(shape[2], kh, sh, (top, bottom), dh)
+    out_w = output_size(shape[3], kw, sw, (left, right), dw)
+    (columns,) = random_arrays(seed, (shape[1] * kh * kw, shape[0] * out_h * out_w),
+                               dtype=numpy.float64)
+    entries = columns.reshape(shape[1], kh, kw, shape[0], out_h, out_w)
+    padded = numpy.zeros((shape[0], shape[1], shape[2] + top + bottom, shape[3] + left + right))
+    for n in range(shape[0]):
+        for oh in range(out_h):
+            for ow in range(out_w):
+                for i in range(kh):
+                    for j in range(kw):
+                        padded[n, :, oh * sh + i * dh, ow * sw + j * dw] += entries[:, i, j, n, oh, ow]
+    expected = padded[:, :, top:top + shape[2], left:left + shape[3]]
+    numpy.testing.assert_allclose(col2im(columns, shape, **options), expected, rtol=1e-12,
+                                  atol=1e-12)
 
 
 @given(kernel_geometries(), st.integers(0, 2**31))
@@ -360,6 +401,26 @@ def test_workspace_hands_back_memory_by_size_and_keeps_a_bounded_amount(monkeypa
     workspace.give_back(numpy.zeros(100, numpy.float32), numpy.zeros(200, numpy.float32))
     assert workspace._spare_bytes <= 1000                         # the older one was dropped
     assert workspace.empty((200,), numpy.float32, numpy) is not None
+
+
+def test_workspace_zeros_are_one_kept_read_only_array(monkeypatch):
+    """ReLU's zeros: views of one array per dtype, grown to the largest request, never
+    writeable; past MAX_ZEROS_BYTES a 0-d zero (broadcasts the same)."""
+    workspace.clear()
+    small = workspace.zeros((2, 3), numpy.float32, numpy)
+    large = workspace.zeros((4, 5), numpy.float32, numpy)
+    again = workspace.zeros((3, 2), numpy.float32, numpy)
+    assert small.shape == (2, 3) and large.shape == (4, 5) and again.shape == (3, 2)
+    assert not large.any() and large.dtype == numpy.float32
+    assert numpy.shares_memory(large, again)          # the grown array serves smaller requests
+    assert workspace.zeros((), numpy.int64, numpy).dtype == numpy.int64
+    with pytest.raises(ValueError, match="read-only"):
+        again[0, 0] = 1
+    monkeypatch.setattr(workspace, "MAX_ZEROS_BYTES", 16)
+    assert workspace.zeros((5,), numpy.float32, numpy).shape == ()
+    x = edunet.tensor([[-1.0, 2.0], [float("nan"), -0.0]])
+    numpy.testing.assert_array_equal(F.relu(x).numpy(), torch.relu(torch.tensor(x.numpy())).numpy())
+    workspace.clear()
 
 
 def test_keeping_freed_memory_applies_on_glibc_and_can_be_switched_off():

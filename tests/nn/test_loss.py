@@ -147,9 +147,12 @@ def test_element_weights_match_torch(name, data):
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
     random = seeded(data.draw)
     input, target = (random.uniform(-3, 3, shape).astype(numpy.float32) for _ in range(2))
-    weight = random.uniform(0, 2, shape).astype(numpy.float32)
+    weight = random.uniform(0.5, 2, shape).astype(numpy.float32)
+    # With 'mean', dloss/dw_i = (l_i - loss) / sum(w): a difference of float32 numbers up
+    # to 36 / 0.5 that cancels (exactly to 0 for one element), so both libraries only agree
+    # to about float32 epsilon * 72 ~ 1e-5 in absolute terms there.
     check_against_torch(name, [input, target], grad_inputs=(0, 1, "weight"), rtol=1e-4,
-                        weight=weight, reduction=data.draw(REDUCTIONS))
+                        atol=1e-4, weight=weight, reduction=data.draw(REDUCTIONS))
 
 
 @pytest.mark.parametrize("name, parameters", REGRESSION, ids=REGRESSION_IDS)
