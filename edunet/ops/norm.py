@@ -75,7 +75,9 @@ class BatchNorm(Function):
             scale = weight * inverse_std
             shift = bias - running_mean.astype(x.dtype, copy=False) * scale
             self.save_for_backward(x, running_mean, inverse_std, scale)
-            return x * scale.reshape(self.channel_shape) + shift.reshape(self.channel_shape)
+            output = x * scale.reshape(self.channel_shape)
+            output += shift.reshape(self.channel_shape)     # in place: one array less
+            return output
         normalized, inverse_std, mean, variance = _standardize(x, self.axes, eps)
         if running_mean is not None:
             count = x.size // x.shape[1]
@@ -84,7 +86,9 @@ class BatchNorm(Function):
             running_var *= 1 - momentum
             running_var += momentum * variance.reshape(-1) * (count / (count - 1))
         self.save_for_backward(normalized, weight, inverse_std)
-        return normalized * weight.reshape(self.channel_shape) + bias.reshape(self.channel_shape)
+        output = normalized * weight.reshape(self.channel_shape)
+        output += bias.reshape(self.channel_shape)
+        return output
 
     def backward(self, grad_output):
         if not self.training:
@@ -150,7 +154,9 @@ class GroupNorm(Function):
         normalized, inverse_std, _, _ = _standardize(grouped, 2, eps)
         normalized = normalized.reshape(x.shape)
         self.save_for_backward(normalized, weight, inverse_std)
-        return normalized * weight.reshape(self.channel_shape) + bias.reshape(self.channel_shape)
+        output = normalized * weight.reshape(self.channel_shape)
+        output += bias.reshape(self.channel_shape)
+        return output
 
     def backward(self, grad_output):
         normalized, weight, inverse_std = self.saved_arrays
