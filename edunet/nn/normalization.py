@@ -28,6 +28,23 @@ def _factory(device, dtype):
     return {"device": device, "dtype": dtype}
 
 
+def _register_scale_and_shift(module, shape, affine, bias, factory):
+    """The learned ``weight`` (gamma) and ``bias`` (beta) of ``shape``, registered as None
+    where ``affine`` (or ``bias``) leaves them out. Their values come from reset_parameters."""
+    weight = Parameter(creation.empty(shape, **factory)) if affine else None
+    shift = Parameter(creation.empty(shape, **factory)) if affine and bias else None
+    module.register_parameter("weight", weight)
+    module.register_parameter("bias", shift)
+
+
+def _reset_scale_and_shift(module):
+    """Weight 1, bias 0: at first the layer only standardizes."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """What BatchNorm1d and BatchNorm2d share; they differ only in the input shapes they accept.
 
@@ -54,15 +71,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         factory = _factory(device, dtype)
-        if affine:
-            self.weight = Parameter(creation.empty(num_features, **factory))
-            if bias:
-                self.bias = Parameter(creation.empty(num_features, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, num_features, affine, bias, factory)
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, **factory))
             self.register_buffer("running_var", creation.ones(num_features, **factory))
@@ -84,10 +93,7 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         """Running statistics reset; weight 1 and bias 0: at first the layer only standardizes."""
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def _check_input(self, input):
         raise NotImplementedError
@@ -200,23 +206,12 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         factory = _factory(device, dtype)
-        if elementwise_affine:
-            self.weight = Parameter(creation.empty(self.normalized_shape, **factory))
-            if bias:
-                self.bias = Parameter(creation.empty(self.normalized_shape, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, self.normalized_shape, elementwise_affine, bias, factory)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Weight 1, bias 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):
         count = len(self.normalized_shape)
@@ -260,23 +255,12 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         factory = _factory(device, dtype)
-        if affine:
-            self.weight = Parameter(creation.empty(num_channels, **factory))
-            if bias:
-                self.bias = Parameter(creation.empty(num_channels, **factory))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, num_channels, affine, bias, factory)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Weight 1, bias 0."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:

@@ -67,6 +67,25 @@ def _max_pool_padded(array, geometry):
     return pad2d(array, geometry["padding"], lowest_value(array.dtype))
 
 
+def _tiled_gradient(shape, dtype, geometry, xp):
+    """An uninitialised input gradient for tiling windows, with only the rows and columns
+    past the last whole window (which no window covers) set to 0: the windows' views
+    write every other entry once, so clearing all of it first would be wasted work."""
+    gradient = xp.empty(shape, dtype=dtype)
+    (grid_height, grid_width), (kernel_height, kernel_width) = (geometry["grid_size"],
+                                                                geometry["kernel_size"])
+    gradient[..., grid_height * kernel_height:, :] = 0
+    gradient[..., grid_width * kernel_width:] = 0
+    return gradient
+
+
+def _unpadded(grad_padded, geometry, input_shape):
+    """The gradient of the padded input, without the padding: the input's gradient."""
+    (top, _), (left, _) = geometry["padding"]
+    height, width = input_shape[-2:]
+    return grad_padded[..., top:top + height, left:left + width]
+
+
 def _max_offsets(padded, output, geometry, input_size):
     """Which kernel offset holds each window's maximum (see :func:`first_max_offsets`)."""
     masks = None
@@ -107,23 +126,15 @@ class MaxPool2DWithIndices(Function):
         xp = get_array_module(grad_output)
         offsets = _max_offsets(padded, output, self.geometry, self.input_shape[-2:])
         if _is_tiling(self.geometry):
-            # Each input position is in one window at most: write, don't add (and don't
-            # clear first, except the rows and columns past the last whole window).
-            grad_input = xp.empty(padded.shape, dtype=grad_output.dtype)
-            (grid_height, grid_width), (kernel_height, kernel_width) = (
-                self.geometry["grid_size"], self.geometry["kernel_size"])
-            grad_input[..., grid_height * kernel_height:, :] = 0
-            grad_input[..., grid_width * kernel_width:] = 0
+            # Each input position is in one window at most: write, don't add.
+            grad_input = _tiled_gradient(padded.shape, grad_output.dtype, self.geometry, xp)
             for offset, view in enumerate(_pool_views(grad_input, self.geometry)):
                 xp.multiply(grad_output, offsets == offset, out=view)
             return grad_input
         grad_padded = xp.zeros(padded.shape, dtype=grad_output.dtype)
-        grad_views = _pool_views(grad_padded, self.geometry)
-        for offset, view in enumerate(grad_views):
+        for offset, view in enumerate(_pool_views(grad_padded, self.geometry)):
             view += grad_output * (offsets == offset)
-        (top, _), (left, _) = self.geometry["padding"]
-        height, width = self.input_shape[-2:]
-        return grad_padded[..., top:top + height, left:left + width]
+        return _unpadded(grad_padded, self.geometry, self.input_shape)
 
 
 # ---------------------------------------------------------------- average pooling
@@ -159,22 +170,15 @@ class AvgPool2D(Function):
         xp = get_array_module(grad_output)
         share = grad_output / self.divisor
         if _is_tiling(self.geometry):
-            # Each input position is in one window at most: write, don't add (and don't
-            # clear first, except the rows and columns past the last whole window).
-            grad_input = xp.empty(self.padded_shape, dtype=grad_output.dtype)
-            (grid_height, grid_width), (kernel_height, kernel_width) = (
-                self.geometry["grid_size"], self.geometry["kernel_size"])
-            grad_input[..., grid_height * kernel_height:, :] = 0
-            grad_input[..., grid_width * kernel_width:] = 0
+            # Each input position is in one window at most: write, don't add.
+            grad_input = _tiled_gradient(self.padded_shape, grad_output.dtype, self.geometry, xp)
             for view in _pool_views(grad_input, self.geometry):
                 view[...] = share
             return grad_input
         grad_padded = xp.zeros(self.padded_shape, dtype=grad_output.dtype)
         for view in _pool_views(grad_padded, self.geometry):
             view += share
-        (top, _), (left, _) = self.geometry["padding"]
-        height, width = self.input_shape[-2:]
-        return grad_padded[..., top:top + height, left:left + width]
+        return _unpadded(grad_padded, self.geometry, self.input_shape)
 
 
 # ---------------------------------------------------------------- adaptive pooling

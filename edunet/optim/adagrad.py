@@ -8,8 +8,7 @@ steps shrink forever; RMSprop and Adam replace the sum by a running average.
 """
 
 from edunet.creation import full_like, tensor
-from edunet.grad_mode import no_grad
-from edunet.optim.optimizer import Optimizer, check_implementation_options, evaluate_closure
+from edunet.optim.optimizer import Optimizer, check_implementation_options
 
 
 class Adagrad(Optimizer):
@@ -70,17 +69,9 @@ class Adagrad(Optimizer):
         state["step"] = tensor(0.0)
         state["sum"] = full_like(param, self.defaults["initial_accumulator_value"])
 
-    def step(self, closure=None):
-        """One Adagrad step for every parameter that has a gradient; returns closure()'s loss."""
-        loss = evaluate_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is not None:
-                        self._update(param, group)
-        return loss
-
     def _update(self, param, group):
+        """One Adagrad update of one parameter (``Optimizer.step`` calls it for each
+        parameter that has a gradient, under no_grad)."""
         state = self.state[param]
         if not state:  # a parameter added later with add_param_group
             self._init_state(param)

@@ -19,9 +19,8 @@ where Adam's scaling by ``1 / sqrt(v)`` would weaken it for large-gradient weigh
 import math
 
 from edunet.creation import tensor, zeros_like
-from edunet.grad_mode import no_grad
 from edunet.ops.elementwise import maximum
-from edunet.optim.optimizer import Optimizer, check_implementation_options, evaluate_closure
+from edunet.optim.optimizer import Optimizer, check_implementation_options
 
 
 class Adam(Optimizer):
@@ -80,17 +79,9 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One Adam step for every parameter that has a gradient; returns closure()'s loss."""
-        loss = evaluate_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is not None:
-                        self._update(param, group)
-        return loss
-
     def _update(self, param, group):
+        """One Adam update of one parameter (``Optimizer.step`` calls it for each
+        parameter that has a gradient, under no_grad)."""
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         grad = -param.grad if group["maximize"] else param.grad
         state = self.state[param]

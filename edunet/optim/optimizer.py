@@ -36,7 +36,7 @@ import warnings
 from collections import defaultdict
 from itertools import chain
 
-from edunet.grad_mode import enable_grad
+from edunet.grad_mode import enable_grad, no_grad
 from edunet.tensor import Tensor
 
 
@@ -173,13 +173,26 @@ class Optimizer:
                     param.grad.zero_()
 
     def step(self, closure=None):
-        """Update the parameters once from their gradients (each optimizer writes its own).
+        """Update every parameter that has a gradient once, with ``_update`` (which each
+        optimizer writes: the rule of SGD, Adam, ...), outside the autograd graph.
 
         Args:
             closure: optional function that recomputes the loss (zero_grad, forward,
                 backward) and returns it; ``step`` then returns that loss.
         """
-        raise NotImplementedError(f"{type(self).__name__} must define step()")
+        if type(self)._update is Optimizer._update:     # as in PyTorch: the base class can't step
+            raise NotImplementedError(f"{type(self).__name__} must define step() or _update()")
+        loss = evaluate_closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                for param in group["params"]:
+                    if param.grad is not None:
+                        self._update(param, group)
+        return loss
+
+    def _update(self, param, group):
+        """Change one parameter from its ``.grad`` with ``group``'s settings (lr, ...)."""
+        raise NotImplementedError(f"{type(self).__name__} must define step() or _update()")
 
     # ------------------------------------------------------------------ saving
     def state_dict(self):

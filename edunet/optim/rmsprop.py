@@ -8,8 +8,7 @@ numerator and bias correction.
 """
 
 from edunet.creation import tensor, zeros_like
-from edunet.grad_mode import no_grad
-from edunet.optim.optimizer import Optimizer, check_implementation_options, evaluate_closure
+from edunet.optim.optimizer import Optimizer, check_implementation_options
 
 
 class RMSprop(Optimizer):
@@ -64,17 +63,9 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One RMSprop step for every parameter that has a gradient; returns closure()'s loss."""
-        loss = evaluate_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is not None:
-                        self._update(param, group)
-        return loss
-
     def _update(self, param, group):
+        """One RMSprop update of one parameter (``Optimizer.step`` calls it for each
+        parameter that has a gradient, under no_grad)."""
         alpha, momentum = group["alpha"], group["momentum"]
         grad = -param.grad if group["maximize"] else param.grad
         state = self.state[param]

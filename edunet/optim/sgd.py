@@ -12,8 +12,7 @@ out back-and-forth zig-zags:
     p <- p - lr * b
 """
 
-from edunet.grad_mode import no_grad
-from edunet.optim.optimizer import Optimizer, check_implementation_options, evaluate_closure
+from edunet.optim.optimizer import Optimizer, check_implementation_options
 
 
 class SGD(Optimizer):
@@ -68,23 +67,15 @@ class SGD(Optimizer):
                         foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One SGD step for every parameter that has a gradient; returns closure()'s loss."""
-        loss = evaluate_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                lr, momentum = group["lr"], group["momentum"]
-                weight_decay = group["weight_decay"]
-                for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    grad = -param.grad if group["maximize"] else param.grad
-                    if weight_decay != 0:
-                        grad = grad.add(param, alpha=weight_decay)
-                    if momentum != 0:
-                        grad = self._apply_momentum(param, grad, group)
-                    param.add_(grad, alpha=-lr)
-        return loss
+    def _update(self, param, group):
+        """One SGD update of one parameter (``Optimizer.step`` calls it for each parameter
+        that has a gradient, under no_grad): p <- p - lr * (gradient, or momentum's step)."""
+        grad = -param.grad if group["maximize"] else param.grad
+        if group["weight_decay"] != 0:
+            grad = grad.add(param, alpha=group["weight_decay"])
+        if group["momentum"] != 0:
+            grad = self._apply_momentum(param, grad, group)
+        param.add_(grad, alpha=-group["lr"])
 
     def _apply_momentum(self, param, grad, group):
         """Update ``param``'s momentum buffer with ``grad``; return the step direction."""
