@@ -33,6 +33,9 @@ import numpy
 
 from edunet.viz import _display
 
+# The caption lists this many alerts; a deep network can raise one per layer.
+CAPTION_ALERTS = 3
+
 
 def _layer_norm(gradients):
     return float(numpy.sqrt(sum(float((g.astype(numpy.float64) ** 2).sum()) for g in gradients)))
@@ -214,8 +217,13 @@ class GradientFlow(widgets.VBox):
                  f"layer: {first or 0:.3g}; of the last: {last or 0:.3g}."]
         if first and last:
             lines[0] += f" The first layer gets {first / last:.2g} times the last one's."
-        lines += self.alerts or ["No alerts: every layer gets a healthy gradient."]
+        shown = self.alerts[:CAPTION_ALERTS]
+        lines += shown or ["No alerts: every layer gets a healthy gradient."]
+        if len(self.alerts) > len(shown):
+            lines.append(f"... and {len(self.alerts) - len(shown)} more alerts like these "
+                         f"(all of them are in flow.alerts).")
         return "\n".join(lines)
+
 
 
 def gradient_flow(model, vanishing=1e-5, exploding=1e3, redraw_seconds=1.0):

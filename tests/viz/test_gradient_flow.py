@@ -112,3 +112,18 @@ def test_a_layer_without_gradient():
     flow = gradient_flow(model)
     assert flow.norms["0 (Linear)"] is None
     assert any("0 (Linear) has no gradient" in alert for alert in flow.alerts)
+
+
+def test_the_caption_lists_a_few_alerts_and_counts_the_rest():
+    """Ten vanishing layers raise ten alerts; the caption shows three and says how many more."""
+    edunet.manual_seed(1)
+    layers = []
+    for _ in range(10):
+        layers += [nn.Linear(32, 32), nn.Sigmoid()]
+    network = nn.Sequential(*layers, nn.Linear(32, 1))
+    nn.MSELoss()(network(edunet.randn(64, 32)), edunet.randn(64, 1)).backward()
+    flow = gradient_flow(network)
+    assert len(flow.alerts) > 3
+    caption = flow.caption.value
+    assert sum(alert in caption for alert in flow.alerts) == 3
+    assert f"... and {len(flow.alerts) - 3} more alerts like these" in caption
