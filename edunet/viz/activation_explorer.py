@@ -57,6 +57,8 @@ def activation_explorer():
     import ipywidgets as widgets
     import numpy
 
+    from edunet.viz.panel import Panel
+
     checkboxes = {name: widgets.Checkbox(value=name in ("ReLU", "Sigmoid", "Tanh"),
                                          description=name, indent=False,
                                          layout=widgets.Layout(width="7.5em"))
@@ -67,8 +69,8 @@ def activation_explorer():
     negative_slope = _display.float_slider("LeakyReLU negative_slope", 0.01, 0.0, 0.5, 0.01)
     alpha = _display.float_slider("ELU alpha", 1.0, 0.1, 2.0, 0.1)
     picture, caption = _display.figure_image(), _display.make_caption()
-    box = widgets.VBox([widgets.HBox(list(checkboxes.values()) + [show_derivatives]), marker,
-                        widgets.HBox([negative_slope, alpha]), picture, caption])
+    box = Panel([widgets.HBox(list(checkboxes.values()) + [show_derivatives]), marker,
+                 widgets.HBox([negative_slope, alpha]), picture, caption], "activation_explorer")
     grid = numpy.linspace(-5.0, 5.0, 401, dtype=numpy.float32)
 
     def redraw(change=None):
@@ -124,6 +126,7 @@ def softmax_explorer(logits=None):
     import numpy
     from edunet import creation
     from edunet.ops.activation import softmax
+    from edunet.viz.panel import Panel
 
     start = _display.to_numpy([2.0, 1.0, 0.1] if logits is None else logits).astype(float)
     if start.ndim != 1 or not 2 <= len(start) <= 10:
@@ -136,7 +139,7 @@ def softmax_explorer(logits=None):
                                          description="temperature T", continuous_update=False,
                                          readout_format=".2f", style=_display.SLIDER_STYLE)
     picture, caption = _display.figure_image(), _display.make_caption()
-    box = widgets.VBox([*logit_sliders, temperature, picture, caption])
+    box = Panel([*logit_sliders, temperature, picture, caption], "softmax_explorer")
 
     def redraw(change=None):
         scores = numpy.array([slider.value for slider in logit_sliders], dtype=numpy.float32)

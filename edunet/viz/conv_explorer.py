@@ -196,6 +196,8 @@ def conv_explorer(input=None, kernel=None):
     import ipywidgets as widgets
     import numpy
 
+    from edunet.viz.panel import Panel
+
     input_grid, input_cells = _editable_grid(_as_matrix(
         DEFAULT_INPUT if input is None else input, "input"), "input")
     kernel_grid, kernel_cells = _editable_grid(_as_matrix(
@@ -209,11 +211,11 @@ def conv_explorer(input=None, kernel=None):
                                  style=_display.SLIDER_STYLE)
     step = _display.int_slider("step: output cell", 1, 1, 1)
     formula, picture, caption = widgets.HTML(), _display.figure_image(), _display.make_caption()
-    box = widgets.VBox([
+    box = Panel([
         widgets.HBox([widgets.VBox([widgets.Label("input (edit the numbers)"), input_grid]),
                       widgets.VBox([widgets.Label("kernel"), kernel_grid])]),
         mode, widgets.HBox([stride, padding, dilation]), ceil_mode, step, picture, formula,
-        caption])
+        caption], "conv_explorer")
     adjusting = {"step": False}
 
     def redraw(change=None):

@@ -34,6 +34,7 @@ import ipywidgets as widgets
 
 from edunet.grad_mode import no_grad
 from edunet.viz import _display
+from edunet.viz.panel import Panel
 
 
 def accuracy(output, target):
@@ -45,7 +46,7 @@ def accuracy(output, target):
         return (output.argmax(1) == target).float().mean().item()
 
 
-class TrainingDashboard(widgets.VBox):
+class TrainingDashboard(Panel):
     """The widget :func:`training_dashboard` returns.
 
     Attributes: ``history`` (metric name -> list of ``(step, value)``), ``steps_logged``,
@@ -69,7 +70,7 @@ class TrainingDashboard(widgets.VBox):
         self.chart = _display.figure_image()
         self.caption = _display.make_caption()
         super().__init__([widgets.HBox([self.progress, self.stop_button]), self.status,
-                          self.chart, self.caption])
+                          self.chart, self.caption], "training_dashboard")
         self.finished = False
         self.draw()
         self.draw_seconds = 0.0     # the first drawing also loads matplotlib: not typical
@@ -159,6 +160,11 @@ class TrainingDashboard(widgets.VBox):
             lines.append(f"Stopped by {by} after {self.steps_logged} steps.")
         return "\n".join(lines)
 
+    def snapshot(self):
+        """The chart for the notebook's stored output, once there is something to show (a
+        dashboard is displayed before training starts: its empty chart would say nothing)."""
+        return super().snapshot() if self.steps_logged else None
+
     def finish(self):
         """Show the final numbers (``fit`` calls it; call it after your own loop)."""
         self.finished = True
@@ -167,6 +173,8 @@ class TrainingDashboard(widgets.VBox):
             self.status.value = self._status_text(time.monotonic())
         self.stop_button.disabled = True
         self.stop_button.description = "stopped" if self.stopped_by else "finished"
+        # Red meant "press to stop"; a finished run is good news, a stopped one neutral.
+        self.stop_button.button_style = "" if self.stopped_by else "success"
         if self.drawn_steps != self.steps_logged or self.stopped_by:
             self.draw()
 
@@ -182,6 +190,7 @@ class TrainingDashboard(widgets.VBox):
             self.progress.max = self.total_steps
         self.finished, self.stop_requested, self.stopped_by = False, False, None
         self.stop_button.disabled, self.stop_button.description = False, "Stop training"
+        self.stop_button.button_style = "danger"
         model.train()
         for epoch in range(epochs):
             for inputs, targets in loader:

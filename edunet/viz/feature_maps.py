@@ -142,6 +142,7 @@ def feature_maps(model, images):
     import ipywidgets as widgets
     import numpy
     from edunet import creation
+    from edunet.viz.panel import Panel
 
     if not hasattr(images, "shape") or len(images.shape) not in (2, 3, 4):
         raise ValueError("feature_maps expects images shaped (N, C, H, W) or one image "
@@ -174,8 +175,8 @@ def feature_maps(model, images):
     shapes_list = widgets.HTML()
     picture = _display.figure_image()
     caption = _display.make_caption()
-    box = widgets.VBox([widgets.HBox([layer, per_page]), image, page, scale, shapes_list,
-                        picture, caption])
+    box = Panel([widgets.HBox([layer, per_page]), image, page, scale, shapes_list,
+                 picture, caption], "feature_maps")
 
     adjusting = {"pages": False}
 

@@ -27,11 +27,11 @@ forward order: the norm now (log scale), its history over the steps recorded wit
 
 import time
 
-import ipywidgets as widgets
 import matplotlib
 import numpy
 
 from edunet.viz import _display
+from edunet.viz.panel import Panel
 
 # The caption lists this many alerts; a deep network can raise one per layer.
 CAPTION_ALERTS = 3
@@ -41,7 +41,7 @@ def _layer_norm(gradients):
     return float(numpy.sqrt(sum(float((g.astype(numpy.float64) ** 2).sum()) for g in gradients)))
 
 
-class GradientFlow(widgets.VBox):
+class GradientFlow(Panel):
     """The widget :func:`gradient_flow` returns; ``update()`` records one step.
 
     Attributes: ``layer_names`` (forward order), ``norms`` (the latest norm per
@@ -61,7 +61,7 @@ class GradientFlow(widgets.VBox):
         self.chart = _display.figure_image()
         self.caption = _display.make_caption()
         self.last_drawn, self.draw_seconds, self.drawn_steps = None, 0.0, 0
-        super().__init__([self.chart, self.caption])
+        super().__init__([self.chart, self.caption], "gradient_flow")
         if any(p.grad is not None for p in model.parameters()):
             self.update()
         else:

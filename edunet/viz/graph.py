@@ -319,6 +319,7 @@ def draw_graph(tensor, params=None):
     import ipywidgets as widgets
 
     from edunet.viz import _display
+    from edunet.viz.panel import Panel
 
     graph = AutogradGraph(tensor, params)
     total = len(graph.backward_order)
@@ -328,8 +329,8 @@ def draw_graph(tensor, params=None):
     picture = widgets.HTML()
     picture.add_class(_display.FIGURE_CLASS)
     caption = _display.make_caption()
-    box = widgets.VBox([widgets.HBox([previous_button, step_slider, next_button]),
-                        picture, caption])
+    box = Panel([widgets.HBox([previous_button, step_slider, next_button]),
+                 picture, caption], "draw_graph")
 
     def redraw(change=None):
         box.svg = graph.svg(step_slider.value)

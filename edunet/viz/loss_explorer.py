@@ -126,6 +126,8 @@ def loss_explorer(loss="MSELoss", prediction=None, target=None):
     """
     import ipywidgets as widgets
 
+    from edunet.viz.panel import Panel
+
     if loss not in LOSSES:
         raise ValueError(f"loss_explorer knows {', '.join(LOSSES)}; got {loss!r}")
     loss_dropdown = widgets.Dropdown(options=list(LOSSES), value=loss, description="Loss",
@@ -135,8 +137,8 @@ def loss_explorer(loss="MSELoss", prediction=None, target=None):
     class_slider = _display.int_slider("target class", 0, 0, len(OTHER_LOGITS))
     chart = _display.figure_image()
     caption = _display.make_caption()
-    box = widgets.VBox([loss_dropdown, prediction_slider, target_slider, class_slider,
-                        chart, caption])
+    box = Panel([loss_dropdown, prediction_slider, target_slider, class_slider,
+                 chart, caption], "loss_explorer")
     state = {"configuring": False}
 
     def configure(change=None):

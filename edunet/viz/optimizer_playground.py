@@ -149,6 +149,8 @@ def optimizer_playground(surface="elongated bowl", lr=0.1, momentum=0.9, steps=5
     """
     import ipywidgets as widgets
 
+    from edunet.viz.panel import Panel
+
     style = _display.SLIDER_STYLE
     surface_dropdown = widgets.Dropdown(options=list(SURFACES), value=surface,
                                         description="surface", style=style)
@@ -162,7 +164,8 @@ def optimizer_playground(surface="elongated bowl", lr=0.1, momentum=0.9, steps=5
     chart = _display.figure_image()
     caption = _display.make_caption()
     controls = [surface_dropdown, scheduler_dropdown, lr_slider, momentum_slider, steps_slider]
-    box = widgets.VBox([widgets.HBox(controls[:2]), widgets.HBox(controls[2:]), chart, caption])
+    box = Panel([widgets.HBox(controls[:2]), widgets.HBox(controls[2:]), chart, caption],
+                "optimizer_playground")
 
     def redraw(change=None):
         name, steps = surface_dropdown.value, steps_slider.value

@@ -146,6 +146,8 @@ def parameter_counts(model, input_size=None):
     """
     import ipywidgets as widgets
 
+    from edunet.viz.panel import Panel
+
     parameter = next(iter(model.parameters()), None)      # make the input where the model is
     device = parameter.device if parameter is not None else None
     with _display.evaluation_mode(model):
@@ -156,7 +158,7 @@ def parameter_counts(model, input_size=None):
     scale = widgets.ToggleButtons(options=["linear", "log"], value="linear",
                                   description="Bar scale", style=_display.SLIDER_STYLE)
     caption = _display.make_caption()
-    box = widgets.VBox([table, scale, chart, caption])
+    box = Panel([table, scale, chart, caption], "parameter_counts")
 
     def redraw(change=None):
         log_scale = scale.value == "log"
