@@ -38,7 +38,6 @@ swapped), so where that suits the kernel-row method it replaces col2im's scatter
 """
 
 import math
-import operator
 
 from edunet.autograd import Function
 from edunet.backend import get_array_module
@@ -47,12 +46,9 @@ from edunet.kernels import workspace
 from edunet.kernels.conv_rows import (prefers_rows, row_products, row_weight_gradient,
                                       to_rows_layout, width_matrix)
 from edunet.kernels.im2col import col2im, crop2d, im2col, output_size
-
-# PyTorch's C++ names for dtypes, which its error messages use.
-SCALAR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                     "bool": "Bool"}
-INTEGER_DTYPES = ("uint8", "int8", "int16", "int32", "int64")
+from edunet.ops.conv_checks import (check_bias, check_channels, check_groups,
+                                     check_kernel_fits, check_positive, check_tensors,
+                                     int_tuple, padding_pairs)
 
 
 class Convolution(Function):
@@ -281,147 +277,22 @@ def _grouped(array, groups):
     return array.reshape(groups, array.shape[0] // groups, math.prod(array.shape[1:]))
 
 
-# ---------------------------------------------------------------- argument checks
-def _int_tuple(value, dims, name, op_name):
-    """An int or a sequence of ints as a tuple of ``dims`` ints (a single value is repeated)."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    try:
-        values = tuple(operator.index(v) for v in values)
-    except TypeError:
-        raise TypeError(f"{op_name}(): argument '{name}' must be tuple of ints, not "
-                        f"{type(value).__name__}") from None
-    if len(values) == 1:
-        values = values * dims
-    if len(values) != dims:
-        raise RuntimeError(f"expected {name} to be a single integer value or a list of {dims} "
-                           f"values to match the convolution dimensions, but got "
-                           f"{name}={list(values)}")
-    return values
-
-
-def _scalar_name(tensor):
-    return SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
-
-
-def _check_tensors(input, weight, bias, dims, op_name, transposed=False):
-    """Ranks and dtypes, with PyTorch's exception types and a hint at the likely fix."""
-    if input.ndim not in (dims + 1, dims + 2):
-        layout = "(N, C, L) or (C, L)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
-        raise RuntimeError(
-            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {op_name}, but "
-            f"got input of size: {list(input.shape)}. The layout is {layout}: add a missing "
-            f"channel or batch dimension with x.unsqueeze(0), or remove extra ones with "
-            f"x.squeeze(dim).")
-    if weight.ndim != dims + 2:
-        expected = "in_channels" if transposed else "out_channels"
-        raise RuntimeError(f"{op_name} expects a {dims + 2}-D weight ({expected}, ..., "
-                           f"{'kL' if dims == 1 else 'kH, kW'}); got weight of size "
-                           f"{list(weight.shape)}.")
-    check_supported_dtype(input, op_name, ("int64",) if transposed else INTEGER_DTYPES)
-    if input.dtype != weight.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}: "
-            f"{op_name} needs input and weight of the same dtype, but got input {input.dtype} "
-            f"and weight {weight.dtype}. Convert one of them, e.g. x = x.float() (a layer's "
-            f"weights are float32).")
-    if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(
-            f"Input type ({input.dtype.name}) and bias type ({bias.dtype.name}) should be "
-            f"the same. Convert one of them, e.g. bias.to(x.dtype).")
-
-
-def check_supported_dtype(tensor, op_name, integer_dtypes=INTEGER_DTYPES):
-    """Raise PyTorch's NotImplementedError for a dtype its CPU version of ``op_name`` lacks.
-
-    Every op takes floating-point tensors; ``integer_dtypes`` names the integer ones
-    it takes too (PyTorch 2.13 on the CPU: conv2d all of them, avg_pool2d int64, ...).
-    """
-    if tensor.dtype.is_floating_point or tensor.dtype.name in integer_dtypes:
-        return
-    name = SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
-    raise NotImplementedError(
-        f'"{op_name}" not implemented for \'{name}\' ({tensor.dtype} tensors). Convert to '
-        f"floating point first: x = x.float().")
-
-
-def _check_positive(values, name, allow_zero=False):
-    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
-        kind = "negative" if allow_zero else "non-positive"
-        raise RuntimeError(f"{kind} {name} is not supported (got {name}={list(values)})")
-
-
-def _check_groups(groups, weight):
-    if not isinstance(groups, int) or groups <= 0:
-        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    if weight.shape[0] % groups != 0:
-        raise RuntimeError(
-            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size [{list(weight.shape)}] instead")
-
-
-def _check_channels(input, weight, groups, batched, transposed):
-    channels = input.shape[1] if batched else input.shape[0]
-    expected = weight.shape[0] if transposed else weight.shape[1] * groups
-    if channels != expected:
-        shown = list(input.shape) if batched else [1, *input.shape]
-        raise RuntimeError(
-            f"Given {'transposed=1' if transposed else f'groups={groups}'}, weight of size "
-            f"{list(weight.shape)}, expected input{shown} to have {expected} channels, but got "
-            f"{channels} channels instead. Channels are dimension {1 if batched else 0} of the "
-            f"input; check the previous layer's out_channels, or whether the image is "
-            f"channels-last (N, H, W, C): then use x.permute(0, 3, 1, 2).")
-
-
-def _check_bias(bias, size, weight):
-    if bias is not None and (bias.ndim != 1 or bias.shape[0] != size):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
-                           f"1-dimensional with {size} elements, but got bias of size "
-                           f"{list(bias.shape)} instead")
-
-
-def _padding_pairs(padding, kernel_size, stride, dilation, dims):
-    """Padding as (before, after) pairs; 'valid' is none, 'same' keeps the size (stride 1)."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return ((0, 0),) * dims
-        if padding != "same":
-            raise RuntimeError(f"Invalid padding string: '{padding}' (use 'same', 'valid' or "
-                               f"numbers)")
-        if any(s != 1 for s in stride):
-            raise RuntimeError("padding='same' is not supported for strided convolutions")
-        # The window spans d*(k-1) + 1 inputs; pad d*(k-1) in all, the extra one at the end.
-        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
-        return tuple((total // 2, total - total // 2) for total in totals)
-    return tuple((p, p) for p in padding)
-
-
-def _check_kernel_fits(spatial_shape, kernel_size, padding, dilation):
-    padded = [size + before + after for size, (before, after) in zip(spatial_shape, padding)]
-    kernel = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation)]
-    if any(p < k for p, k in zip(padded, kernel)):
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
-            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater than "
-            f"actual input size. Use a smaller kernel, add padding, or remove a pooling layer "
-            f"before this one: each one shrinks the feature maps.")
-
-
 # ---------------------------------------------------------------- the functions
 def _convolution(input, weight, bias, stride, padding, dilation, groups, dims, op_name):
-    _check_tensors(input, weight, bias, dims, op_name)
-    stride = _int_tuple(stride, dims, "stride", op_name)
-    dilation = _int_tuple(dilation, dims, "dilation", op_name)
+    check_tensors(input, weight, bias, dims, op_name)
+    stride = int_tuple(stride, dims, "stride", op_name)
+    dilation = int_tuple(dilation, dims, "dilation", op_name)
     if not isinstance(padding, str):
-        padding = _int_tuple(padding, dims, "padding", op_name)
-        _check_positive(padding, "padding", allow_zero=True)
-    _check_positive(stride, "stride")
-    _check_positive(dilation, "dilation")
-    _check_groups(groups, weight)
+        padding = int_tuple(padding, dims, "padding", op_name)
+        check_positive(padding, "padding", allow_zero=True)
+    check_positive(stride, "stride")
+    check_positive(dilation, "dilation")
+    check_groups(groups, weight)
     batched = input.ndim == dims + 2
-    _check_channels(input, weight, groups, batched, transposed=False)
-    _check_bias(bias, weight.shape[0], weight)
-    padding = _padding_pairs(padding, weight.shape[2:], stride, dilation, dims)
-    _check_kernel_fits(input.shape[-dims:], weight.shape[2:], padding, dilation)
+    check_channels(input, weight, groups, batched, transposed=False)
+    check_bias(bias, weight.shape[0], weight)
+    padding = padding_pairs(padding, weight.shape[2:], stride, dilation, dims)
+    check_kernel_fits(input.shape[-dims:], weight.shape[2:], padding, dilation)
     if dims == 1:  # the 2-D code with a height of 1
         stride, dilation, padding = (1, *stride), (1, *dilation), ((0, 0), *padding)
     tensors = (input if batched else input.unsqueeze(0), weight)
@@ -480,25 +351,25 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if isinstance(padding, str):
         raise TypeError(f"{op_name}(): argument 'padding' must be tuple of ints, not str "
                         f"('same' and 'valid' exist only for conv1d/conv2d)")
-    _check_tensors(input, weight, bias, 2, op_name, transposed=True)
-    stride = _int_tuple(stride, 2, "stride", op_name)
-    padding = _int_tuple(padding, 2, "padding", op_name)
-    output_padding = _int_tuple(output_padding, 2, "output_padding", op_name)
-    dilation = _int_tuple(dilation, 2, "dilation", op_name)
-    _check_positive(stride, "stride")
-    _check_positive(dilation, "dilation")
-    _check_positive(padding, "padding", allow_zero=True)
-    _check_positive(output_padding, "output_padding", allow_zero=True)
+    check_tensors(input, weight, bias, 2, op_name, transposed=True)
+    stride = int_tuple(stride, 2, "stride", op_name)
+    padding = int_tuple(padding, 2, "padding", op_name)
+    output_padding = int_tuple(output_padding, 2, "output_padding", op_name)
+    dilation = int_tuple(dilation, 2, "dilation", op_name)
+    check_positive(stride, "stride")
+    check_positive(dilation, "dilation")
+    check_positive(padding, "padding", allow_zero=True)
+    check_positive(output_padding, "output_padding", allow_zero=True)
     if any(extra >= s and extra >= d for extra, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError(
             f"output padding must be smaller than either stride or dilation, but got "
             f"output_padding_height: {output_padding[0]} output_padding_width: "
             f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
             f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
-    _check_groups(groups, weight)
+    check_groups(groups, weight)
     batched = input.ndim == 4
-    _check_channels(input, weight, groups, batched, transposed=True)
-    _check_bias(bias, weight.shape[1] * groups, weight)
+    check_channels(input, weight, groups, batched, transposed=True)
+    check_bias(bias, weight.shape[1] * groups, weight)
     sizes = [(size - 1) * s - 2 * p + d * (k - 1) + extra + 1 for size, s, p, d, k, extra in
              zip(input.shape[-2:], stride, padding, dilation, weight.shape[2:], output_padding)]
     if min(sizes) <= 0 or math.prod(input.shape[-2:]) == 0:

@@ -38,7 +38,7 @@ from edunet.kernels.im2col import pad2d
 from edunet.kernels.pooling import (adaptive_max, average_divisors, averaging_matrix,
                                     first_max_offsets, lowest_value, max_positions, tile_views,
                                     valid_masks, window_views)
-from edunet.ops.conv import INTEGER_DTYPES, check_supported_dtype
+from edunet.ops.conv_checks import INTEGER_DTYPES, check_supported_dtype
 from edunet.ops.indexing import scatter_add
 from edunet.tensor import Tensor
 
