@@ -113,7 +113,7 @@ def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
     ============================  ==========  ==========  ==================
     workload                      without     with        page faults/step
     ============================  ==========  ==========  ==================
-    course CNN (A), training      111 ms      101 ms      3174 -> 0
+    course CNN (A), training      111 ms      102 ms      3174 -> 0
     LeNet (D), training           13.2 ms     10.7 ms     1144 -> 0
     LeNet (D), inference          7.1 ms      4.1 ms      556 -> 0
     ============================  ==========  ==========  ==================
