@@ -163,7 +163,7 @@ def _copy_in_two_stages(padded, entries, dilation):
     In the second stage (oh, ow) is one contiguous block of OH*OW values in both arrays
     (OH consecutive rows of ``widths``), so each run is OH*OW values long.
     ``padded`` is (C, N, Hp, Wp); ``entries`` is the (C, kh, kw, N, OH, OW) view of the
-    result. The same values as the one-stage loop (tests/ops/test_kernels.py checks).
+    result. The same values as the one-stage loop (tests/nn/test_conv.py checks).
     """
     xp = get_array_module(padded)
     channels, kernel_height, kernel_width, batch, grid_height, grid_width = entries.shape
@@ -227,8 +227,8 @@ def _add_back_in_two_stages(entries, padded, dilation):
     cleared), which saves clearing the whole array first. Measured here (5x5 kernel,
     batch 64, 1 thread), one stage -> two: LeNet's layers 1.17 -> 0.76 ms and 1.75 ->
     0.92 ms, a 16-channel 10x10 input 4.7 -> 2.3 ms, a 3-channel 32x32 one 4.2 -> 3.0 ms.
-    Sums in another order than the
-    one-stage loop, so the last bits may differ (tests compare with a tolerance).
+    It sums in another order than the one-stage loop, so the last bits may differ (tests
+    compare with a tolerance).
     ``entries`` is (C, kh, kw, N, OH, OW); ``padded`` (C, N, Hp, Wp) is overwritten.
     """
     xp = get_array_module(entries)

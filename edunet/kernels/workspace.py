@@ -17,7 +17,7 @@ A bounded number of bytes is kept; the oldest spare goes first when that is exce
 """
 
 import collections
-import ctypes
+import math
 import os
 import sys
 
@@ -32,11 +32,12 @@ _spare_bytes = 0
 
 def empty(shape, dtype, xp):
     """An uninitialised array, like ``xp.empty(shape, dtype)``, reusing a spare if there is one."""
-    global _spare_bytes
-    size = 1
-    for length in shape:
-        size *= length
-    spares = _spares.get((size, xp.dtype(dtype), xp.ndarray))
+    global _spare_bytes, _allocator_checked
+    if not _allocator_checked:      # the first scratch array: see keep_freed_memory_for_reuse
+        _allocator_checked = True
+        if KEEP_FREED_MEMORY:
+            keep_freed_memory_for_reuse()
+    spares = _spares.get((math.prod(shape), xp.dtype(dtype), xp.ndarray))
     if spares:
         array = spares.pop()
         _spare_bytes -= array.nbytes
@@ -83,9 +84,7 @@ def zeros(shape, dtype, xp):
     that. So one array of zeros is kept, as large as the largest request so far (up to
     ``MAX_ZEROS_BYTES``). Callers must not write into it (NumPy enforces that).
     """
-    size = 1
-    for length in shape:
-        size *= length
+    size = math.prod(shape)
     dtype = xp.dtype(dtype)
     if size * dtype.itemsize > MAX_ZEROS_BYTES:
         return xp.zeros((), dtype=dtype)
@@ -123,11 +122,13 @@ def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
     (glibc's own ceiling for its dynamic threshold) come from the reusable heap instead
     of fresh mappings.
 
-    This module applies it when first imported unless the environment variable
-    ``EDUNET_KEEP_FREED_MEMORY`` is ``0``.
+    :func:`empty` applies it when a kernel first asks for scratch memory (not at import:
+    a program that never convolves keeps glibc as it was), unless the environment
+    variable ``EDUNET_KEEP_FREED_MEMORY`` is ``0``.
     """
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:           # not glibc (e.g. musl): nothing to tune
@@ -137,7 +138,6 @@ def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
                 and libc.mallopt(m_trim_threshold, keep_bytes))
 
 
-# Process-wide: see keep_freed_memory_for_reuse.
+# Process-wide, applied once by the first empty(): see keep_freed_memory_for_reuse.
 KEEP_FREED_MEMORY = os.environ.get("EDUNET_KEEP_FREED_MEMORY", "1") != "0"
-if KEEP_FREED_MEMORY:
-    keep_freed_memory_for_reuse()
+_allocator_checked = False

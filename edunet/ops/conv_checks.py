@@ -33,6 +33,7 @@ def int_tuple(value, dims, name, op_name):
 
 
 def scalar_name(tensor):
+    """The tensor's dtype as PyTorch's messages name it: float32 -> "Float"."""
     return SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
 
 
@@ -71,10 +72,9 @@ def check_supported_dtype(tensor, op_name, integer_dtypes=INTEGER_DTYPES):
     """
     if tensor.dtype.is_floating_point or tensor.dtype.name in integer_dtypes:
         return
-    name = SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
     raise NotImplementedError(
-        f'"{op_name}" not implemented for \'{name}\' ({tensor.dtype} tensors). Convert to '
-        f"floating point first: x = x.float().")
+        f'"{op_name}" not implemented for \'{scalar_name(tensor)}\' ({tensor.dtype} tensors). '
+        f"Convert to floating point first: x = x.float().")
 
 
 def check_positive(values, name, allow_zero=False):

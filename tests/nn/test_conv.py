@@ -424,8 +424,8 @@ def test_workspace_zeros_are_one_kept_read_only_array(monkeypatch):
 
 
 def test_keeping_freed_memory_applies_on_glibc_and_can_be_switched_off():
-    """The allocator setting is on by default on Linux/glibc, and EDUNET_KEEP_FREED_MEMORY=0
-    leaves the allocator alone (checked in fresh interpreters: it happens at import)."""
+    """The allocator setting is on by default and applies on Linux/glibc;
+    EDUNET_KEEP_FREED_MEMORY=0 turns it off (fresh interpreters: the variable is read at import)."""
     import os
     import platform
     import subprocess
@@ -441,6 +441,19 @@ def test_keeping_freed_memory_applies_on_glibc_and_can_be_switched_off():
     assert results["1"][0] == "True" and results["0"][0] == "False"
     on_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert results["1"][1] == str(bool(on_glibc))
+
+
+@pytest.mark.parametrize("switched_on", [True, False])
+def test_the_first_scratch_array_tunes_the_allocator_once(monkeypatch, switched_on):
+    """Not at import: the first workspace.empty applies the setting (if switched on), later
+    calls don't touch it again."""
+    calls = []
+    monkeypatch.setattr(workspace, "keep_freed_memory_for_reuse", lambda: calls.append(1))
+    monkeypatch.setattr(workspace, "KEEP_FREED_MEMORY", switched_on)
+    monkeypatch.setattr(workspace, "_allocator_checked", False)
+    for _ in range(3):
+        workspace.empty((4, 5), numpy.float32, numpy)
+    assert calls == ([1] if switched_on else [])
 
 
 def test_training_steps_reuse_the_workspace_and_inference_leaves_nothing_behind(monkeypatch):
