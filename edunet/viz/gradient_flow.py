@@ -225,7 +225,6 @@ class GradientFlow(Panel):
         return "\n".join(lines)
 
 
-
 def gradient_flow(model, vanishing=1e-5, exploding=1e3, redraw_seconds=1.0):
     """A widget: per-layer gradient norms and histograms after ``backward()``, over steps.
 
