@@ -1,4 +1,11 @@
-"""The machinery shared by every exercise check: a verdict that prints nicely."""
+"""The machinery shared by every exercise check: a verdict that prints nicely.
+
+Hints come in tiers: ``hint`` is one string or a list of strings, from a gentle
+nudge to almost the answer. The first tier shows at once; the others sit folded
+under "More help" so a learner opens them only when stuck.
+"""
+
+from edunet.i18n import _
 
 
 class Verdict:
@@ -11,24 +18,36 @@ class Verdict:
     def __init__(self, passed, message, hint=None):
         self.passed = bool(passed)
         self.message = message
-        self.hint = hint
+        self.hints = [hint] if isinstance(hint, str) else list(hint or [])
+
+    @property
+    def hint(self):
+        """The first hint tier (None when there is none)."""
+        return self.hints[0] if self.hints else None
 
     def __bool__(self):
         return self.passed
 
     def __repr__(self):
         if self.passed:
-            return f"✔ Correct. {self.message}"
-        text = f"✘ Not yet. {self.message}"
-        return text + (f"\n  Hint: {self.hint}" if self.hint else "")
+            return f"✔ {_('Correct.')} {self.message}"
+        text = f"✘ {_('Not yet.')} {self.message}"
+        for number, hint in enumerate(self.hints, start=1):
+            label = _("Hint") if number == 1 else _("More help")
+            text += f"\n  {label}: {hint}"
+        return text
 
     def _repr_markdown_(self):
         if self.passed:
-            return f"✔ **Correct.** {self.message}"
-        text = f"✘ **Not yet.** {self.message}"
-        return text + (f"<br>*Hint:* {self.hint}" if self.hint else "")
+            return f"✔ **{_('Correct.')}** {self.message}"
+        text = f"✘ **{_('Not yet.')}** {self.message}"
+        if self.hints:
+            text += f"<br>*{_('Hint')}:* {self.hints[0]}"
+        for hint in self.hints[1:]:
+            text += f"\n<details><summary>{_('More help')}</summary>\n\n{hint}\n</details>"
+        return text
 
 
 def verdict(condition, success, failure, hint=None):
-    """A :class:`Verdict`: ``success`` when ``condition`` holds, else ``failure`` and the hint."""
+    """A :class:`Verdict`: ``success`` when ``condition`` holds, else ``failure`` and the hint(s)."""
     return Verdict(True, success) if condition else Verdict(False, failure, hint)
