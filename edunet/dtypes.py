@@ -40,7 +40,7 @@ class dtype:
         self.itemsize = numpy.dtype(numpy_type).itemsize
 
     def __repr__(self):
-        return f"edunet.{self.name}"
+        return f"{printed_library_name()}.{self.name}"
 
     def __reduce__(self):
         return (to_dtype, (self.name,))
@@ -66,6 +66,21 @@ _BY_NAME.update(float=float32, double=float64, half=float16, long=int64, int=int
 _BY_PYTHON_TYPE = {builtins.bool: bool_, builtins.int: int64, builtins.float: float64}
 
 _default_float = float32
+
+# The library name printed before dtypes and sizes: "edunet" (edunet.float32), or
+# "torch" after edunet.as_torch(), so that pasted PyTorch code prints what PyTorch
+# prints (edunet/torch_names.py switches it).
+_printed_library_name = "edunet"
+
+
+def printed_library_name():
+    """"edunet", or "torch" while edunet.as_torch() is on: ``torch.float32``, ``torch.Size``."""
+    return _printed_library_name
+
+
+def set_printed_library_name(name):
+    global _printed_library_name
+    _printed_library_name = name
 
 
 def get_default_dtype():

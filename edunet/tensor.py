@@ -29,7 +29,7 @@ class Size(tuple):
     """The shape of a tensor: a tuple of ints that prints as ``edunet.Size([2, 3])``."""
 
     def __repr__(self):
-        return f"edunet.Size({list(self)})"
+        return f"{dtypes.printed_library_name()}.Size({list(self)})"
 
     def numel(self):
         return math.prod(self)
@@ -354,7 +354,7 @@ class Tensor(TensorMethods):
     def type(self, dtype=None):
         """The legacy type name (``"edunet.FloatTensor"``), or a copy converted to ``dtype``."""
         if dtype is None:
-            return f"edunet.{'cuda.' if self.is_cuda else ''}{_LEGACY_TYPE_NAMES[self.dtype.name]}"
+            return f"{dtypes.printed_library_name()}.{'cuda.' if self.is_cuda else ''}{_LEGACY_TYPE_NAMES[self.dtype.name]}"
         return self.to(dtype)
 
     def cpu(self):

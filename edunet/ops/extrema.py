@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy
 
+from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.elementwise import maximum, minimum
@@ -95,7 +96,8 @@ class return_types:
         indices: Tensor
 
         def __repr__(self):
-            return (f"edunet.return_types.{type(self).__name__}(\nvalues={self.values!r},"
+            library = dtypes.printed_library_name()   # "torch" after edunet.as_torch()
+            return (f"{library}.return_types.{type(self).__name__}(\nvalues={self.values!r},"
                     f"\nindices={self.indices!r})")
 
     class max(ValuesIndices):
