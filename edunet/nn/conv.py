@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d.
+"""Convolution layers: Conv1d, Conv2d, Conv3d and ConvTranspose2d.
 
 ``Conv2d(in_channels, out_channels, kernel_size)`` learns ``out_channels`` filters,
 each of shape (in_channels / groups, kh, kw), and slides them over the input:
@@ -16,7 +16,8 @@ b = 1 / sqrt(fan_in), fan_in = C_in / groups * kh * kw (``kaiming_uniform_`` wit
 a = sqrt(5)).
 
 The computation itself (im2col and one matrix product, or for most stride-1 layers
-one product per kernel row) is in edunet/ops/conv.py.
+one product per kernel row) is in edunet/ops/conv.py; Conv3d's (vol2col and one
+matrix product) in edunet/ops/conv3d.py.
 """
 
 import math
@@ -26,6 +27,7 @@ from edunet.nn import init
 from edunet.nn.module import Module
 from edunet.nn.parameter import Parameter
 from edunet.ops import conv as conv_ops
+from edunet.ops import conv3d as conv3d_ops
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -102,7 +104,7 @@ class _ConvNd(Module):
     def _check_input(self, input):
         """Rank and channels, with a message that names this layer and the likely fix."""
         dims = self.spatial_dims
-        spatial = "L" if dims == 1 else "H, W"
+        spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[dims]
         channels = self.in_channels
         got = tuple(input.shape)
         if input.ndim not in (dims + 1, dims + 2):
@@ -235,3 +237,29 @@ class ConvTranspose2d(_ConvNd):
                                  f"range from {smallest} to {largest} (for an input of "
                                  f"{tuple(input.shape[-2:])})")
         return tuple(size - low for size, low in zip(output_size, smallest))
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over volumes (video clips, scans):
+    (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, OD, OH, OW).
+
+    OD = floor((D + 2*padding - dilation*(kd - 1) - 1) / stride) + 1, and the same for
+    OH and OW. Parameters: weight (C_out, C_in / groups, kd, kh, kw) and bias (C_out,),
+    so Conv3d(3, 8, 3) has 8*3*3*3*3 + 8 = 656.
+
+    >>> conv = nn.Conv3d(3, 8, kernel_size=3, padding=1)
+    >>> conv(edunet.randn(2, 3, 16, 32, 32)).shape
+    edunet.Size([2, 8, 16, 32, 32])
+    """
+
+    spatial_dims = 3
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input):
+        self._check_input(input)
+        return conv3d_ops.conv3d(input, self.weight, self.bias, self.stride, self.padding,
+                                 self.dilation, self.groups)

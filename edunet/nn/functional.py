@@ -11,6 +11,7 @@ themselves (forward and backward) live in ``edunet/ops/``.
 from edunet.ops.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, relu6, silu,
                                    softmax, softplus)
 from edunet.ops.conv import conv1d, conv2d, conv_transpose2d
+from edunet.ops.conv3d import conv3d
 from edunet.ops.dropout import dropout, dropout2d
 from edunet.ops import elementwise
 from edunet.ops.elementwise import sigmoid, tanh
@@ -22,6 +23,7 @@ from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_log
 from edunet.ops.norm import batch_norm, group_norm, layer_norm
 from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                              max_pool1d, max_pool2d)
+from edunet.ops.pool3d import avg_pool3d, max_pool3d
 from edunet.ops.padding import pad
 
 

@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d.
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool2d, AdaptiveMaxPool2d.
 
 A pooling layer summarizes each window of a feature map by one number (its maximum
 or its mean), channel by channel. It has no parameters. ``MaxPool2d(2)`` halves the
@@ -13,18 +13,19 @@ Output size, for each spatial dim (``stride`` defaults to ``kernel_size``):
 pooling takes the output size instead and works the windows out itself:
 ``AdaptiveAvgPool2d(1)`` averages each whole feature map to one number.
 
-The computations are in edunet/ops/pool.py.
+The computations are in edunet/ops/pool.py, the 3-D ones in edunet/ops/pool3d.py.
 """
 
 from edunet.nn.module import Module
 from edunet.ops import pool as pool_ops
+from edunet.ops import pool3d as pool3d_ops
 
 
 def _check_input(layer, input, dims):
     """(N, C, H, W) or (C, H, W) for 2-D layers; (N, C, L) or (C, L) for 1-D ones."""
     if input.ndim in (dims + 1, dims + 2):
         return
-    spatial = "L" if dims == 1 else "H, W"
+    spatial = {1: "L", 2: "H, W", 3: "D, H, W"}[dims]
     if input.ndim < dims + 1:
         hint = (f"Did you forget the channel dimension? x.unsqueeze(0) gives "
                 f"{(1, *tuple(input.shape))}.")
@@ -157,3 +158,42 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The maximum of each window of a volume: (N, C, D, H, W) -> (N, C, OD, OH, OW).
+
+    >>> nn.MaxPool3d(2)(edunet.randn(1, 4, 8, 16, 16)).shape
+    edunet.Size([1, 4, 4, 8, 8])
+    """
+
+    def forward(self, input):
+        _check_input(self, input, 3)
+        return pool3d_ops.max_pool3d(input, self.kernel_size, self.stride, self.padding,
+                                     self.dilation, self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(Module):
+    """The mean of each window of a volume: (N, C, D, H, W) -> (N, C, OD, OH, OW).
+
+    ``count_include_pad``: whether padding zeros count in the divisor;
+    ``divisor_override``: divide by this number instead.
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        _check_input(self, input, 3)
+        return pool3d_ops.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
+                                     self.ceil_mode, self.count_include_pad,
+                                     self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
