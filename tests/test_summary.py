@@ -60,3 +60,55 @@ def test_summary_leaves_the_model_and_its_batchnorm_statistics_unchanged():
     assert model.training and all(m.training for m in model.modules())
     for key, value in model.state_dict().items():
         assert value.tolist() == before[key].tolist(), key
+
+
+# ---------------------------------------------------------------- torchsummary's call
+def three_three_two_two():
+    return nn.Sequential(nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 2), nn.ReLU(),
+                         nn.Linear(2, 2), nn.Softmax(dim=1))
+
+
+def test_torchsummary_call_with_batch_size_counts_26_parameters():
+    stats = edunet.summary(three_three_two_two(), input_size=(3,), batch_size=5)
+    assert stats.total_params == 3 * 3 + 3 + 3 * 2 + 2 + 2 * 2 + 2 == 26
+    assert [layer.output_shape for layer in stats.layers[1:]] == [[5, 3], [5, 3], [5, 2],
+                                                                    [5, 2], [5, 2], [5, 2]]
+    table = str(stats)
+    assert "Linear-1" in table and "Softmax-6" in table and "Total params: 26" in table
+
+
+def test_a_size_without_the_batch_shows_the_batch_as_minus_one():
+    stats = edunet.summary(course_cnn(), (3, 32, 32))
+    assert stats.layers[1].output_shape == [-1, 32, 32, 32]
+    assert stats.layers[-1].output_shape == [-1, 10]
+    assert "[-1, 1024]" in str(stats)
+    # the third positional argument is torchsummary's batch_size
+    assert edunet.summary(course_cnn(), (3, 32, 32), 16).layers[-1].output_shape == [16, 10]
+
+
+def test_torchinfos_call_keeps_the_batch_in_the_size():
+    stats = edunet.summary(course_cnn(), input_size=(4, 3, 32, 32))
+    assert stats.layers[0].output_shape == [4, 10] and stats.batch_size is None
+    assert "Layer (type:depth-idx)" in str(stats)
+
+
+def test_when_neither_rule_runs_the_model_the_error_names_both():
+    with pytest.raises(RuntimeError) as caught:
+        edunet.summary(course_cnn(), input_size=(3, 31))
+    message = str(caught.value)
+    assert "torchinfo's rule" in message and "torchsummary's rule" in message
+    assert "batch_size=" in message and "input_size=(1, 3, 31)" in message
+
+
+def test_summary_table_matches_torchsummarys(capsys):
+    torch = pytest.importorskip("torch")
+    torchsummary = pytest.importorskip("torchsummary")
+    ours = str(edunet.summary(course_cnn(), input_size=(3, 32, 32), batch_size=-1))
+    torch_model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 32, 5, padding=2), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 32, 5, padding=2), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(32, 64, 5, padding=2), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(1024, 64), torch.nn.Linear(64, 10))
+    torchsummary.summary(torch_model, (3, 32, 32), device="cpu")
+    theirs = capsys.readouterr().out
+    assert ours.splitlines() == theirs.splitlines()
