@@ -59,6 +59,8 @@ class TorchNameFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.partition(".")[0]
+        if top == "edunet":
+            return self._check_edunet_module(fullname, path, target)
         if top in SUMMARY_PACKAGES:
             if fullname != top:
                 raise _missing(fullname, top, f"{top}.summary only")
@@ -75,6 +77,24 @@ class TorchNameFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, AliasLoader(edunet_name),
                                               is_package=found.submodule_search_locations
                                               is not None)
+
+    def _check_edunet_module(self, fullname, path, target):
+        """``from torchvision import models`` asks Python for ``edunet.vision.models``
+        (``torchvision`` *is* edunet.vision now), and a missing one would end as a bare
+        "cannot import name". So an edunet module that no other finder finds raises the
+        same ModuleNotFoundError as ``import torchvision.models``."""
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is not self and find is not None and find(fullname, path, target):
+                return None          # it exists: the usual finders load it
+        for top, edunet_name in sorted(PACKAGES.items(), key=lambda item: -len(item[1])):
+            if fullname.startswith(edunet_name + "."):
+                return self._raise_missing(top + fullname[len(edunet_name):], top, fullname)
+        return None
+
+    @staticmethod
+    def _raise_missing(torch_name, top, edunet_name):
+        raise _missing(torch_name, top, f"no {edunet_name}")
 
 
 def _missing(fullname, top, what_edunet_has):

@@ -111,9 +111,16 @@ def test_a_torch_module_edunet_lacks_is_a_module_not_found_error_naming_it():
                 __import__(name)
             except ModuleNotFoundError as error:
                 print(error.name, "|", error)
+        for line in ("from torchvision import models", "from torch import distributed"):
+            try:
+                exec(line)
+            except ModuleNotFoundError as error:   # not a bare "cannot import name"
+                print(error.name, "|", error)
     """)
     lines = output.splitlines()[1:]
-    assert len(lines) == 3
+    assert len(lines) == 5
+    assert lines[3].startswith("torchvision.models |") and "edunet.vision.models" in lines[3]
+    assert lines[4].startswith("torch.distributed |")
     assert lines[0].startswith("torch.distributed | No module named 'torch.distributed'")
     assert "edunet.distributed" in lines[0] and "as_torch" in lines[0]
     assert lines[1].startswith("torchvision.models |") and "edunet.vision.models" in lines[1]
