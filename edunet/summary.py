@@ -270,7 +270,7 @@ def _trace_ambiguous(model, sizes, layers, dtypes, device, input_size):
         return _trace_one_sample(model, sizes, layers, -1, dtypes, device)
     except Exception as without_batch:
         shown = tuple(input_size) if not isinstance(input_size[0], (tuple, list)) else input_size
-        raise type(first_error)(
+        raise _same_kind(first_error)(
             f"summary(model, input_size={shown}) could not run the model. Read as the whole "
             f"input, batch included (torchinfo's rule), the forward pass failed with: "
             f"{first_error}\nRead as one sample, batch not included (torchsummary's rule, "
@@ -278,6 +278,16 @@ def _trace_ambiguous(model, sizes, layers, dtypes, device, input_size):
             f"model's first layer expects. To choose a rule, pass batch_size=... for a size "
             f"without the batch (torchsummary), or a size with the batch first, e.g. "
             f"input_size={(1, *sizes[0])} (torchinfo).") from without_batch
+
+
+def _same_kind(error):
+    """The error's class, to raise our message with, if it takes one message (RuntimeError,
+    ValueError, ...); else RuntimeError."""
+    try:
+        type(error)("message")
+        return type(error)
+    except Exception:
+        return RuntimeError
 
 
 def _trace(model, inputs, layers, shown_batch=None):
