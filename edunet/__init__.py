@@ -59,7 +59,6 @@ from edunet.serialization import load, save
 from edunet.summary import summary
 from edunet.source import show_source
 from edunet.i18n import get_language, set_language
-from edunet.torch_names import as_torch
 
 # The PyTorch module paths (edunet.nn, edunet.optim, edunet.utils.data) load on first
 # use, so `import edunet as torch; torch.nn.Linear(2, 2)` works and `import edunet`
@@ -72,6 +71,14 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module 'edunet' has no attribute '{name}'")
+
+
+def as_torch(enable=True):
+    """Make ``import torch`` (torchvision, torchsummary, torchinfo) load edunet in this
+    process, and print sizes and dtypes under PyTorch's names; ``as_torch(False)`` undoes
+    it. See edunet/torch_names.py (loaded on first use, to keep ``import edunet`` light)."""
+    from edunet import torch_names
+    torch_names.as_torch(enable)
 
 
 def is_tensor(obj):

@@ -89,12 +89,8 @@ class TorchNameFinder(importlib.abc.MetaPathFinder):
                 return None          # it exists: the usual finders load it
         for top, edunet_name in sorted(PACKAGES.items(), key=lambda item: -len(item[1])):
             if fullname.startswith(edunet_name + "."):
-                return self._raise_missing(top + fullname[len(edunet_name):], top, fullname)
+                raise _missing(top + fullname[len(edunet_name):], top, f"no {fullname}")
         return None
-
-    @staticmethod
-    def _raise_missing(torch_name, top, edunet_name):
-        raise _missing(torch_name, top, f"no {edunet_name}")
 
 
 def _missing(fullname, top, what_edunet_has):
