@@ -48,7 +48,7 @@ PACKAGES = {"torch": "edunet", "torchvision": "edunet.vision"}
 SUMMARY_PACKAGES = ("torchsummary", "torchinfo")
 
 ON_MESSAGE = ("edunet.as_torch(): `import torch`, torchvision, torchsummary and torchinfo now "
-              "load edunet in this process (edunet.as_torch(False) undoes it).")
+              "load edunet in this process.")
 ALREADY_ON_MESSAGE = "edunet.as_torch(): already on; `import torch` loads edunet in this process."
 OFF_MESSAGE = ("edunet.as_torch(False): `import torch` no longer loads edunet; names imported "
                "before keep pointing at edunet's modules.")
