@@ -113,12 +113,13 @@ class ModelStatistics:
                      key=lambda layer: layer.call_order)
         activations = 0
         for number, layer in enumerate(ran, start=1):
-            lines.append(f"{layer.type_name + '-' + str(number):>20}  {str(layer.output_shape):>25} "
-                         f"{layer.num_params:>15,}")
+            name = f"{layer.type_name}-{number}"
+            lines.append(f"{name:>20}  {str(layer.output_shape):>25} {layer.num_params:>15,}")
             activations += abs(math.prod(layer.output_shape or [0]))
         megabytes = 1024.0 ** 2
         batch = abs(self.batch_size)
-        input_size, params_size = self.input_bytes / 2 * batch / megabytes, self.param_bytes / megabytes
+        input_size = self.input_bytes / 2 * batch / megabytes   # it ran on a batch of 2
+        params_size = self.param_bytes / megabytes
         activations_size = 2 * activations * 4 / megabytes   # values and gradients, float32
         lines += [
             rule,
