@@ -187,6 +187,7 @@ def summary(model, input_size=None, input_data=None, batch_size=None, *, dtypes=
     if input_data is not None:
         inputs = list(input_data) if isinstance(input_data, (tuple, list)) else [input_data]
         _trace(model, inputs, layers)
+        batch_size = None         # real tensors: their own batch shows in the table
     elif input_size is not None:
         sizes = [tuple(size) for size in input_size] if isinstance(input_size[0], (tuple, list)) \
             else [tuple(input_size)]
