@@ -75,8 +75,8 @@ def read_notebook(path):
 
 
 def write_notebook(notebook, path):
-    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-    Path(path).write_text(text, encoding="utf-8")
+    import nbformat
+    nbformat.write(nbformat.reads(json.dumps(notebook), as_version=4), str(path))
 
 
 # --- translation files -------------------------------------------------------------
@@ -289,7 +289,7 @@ def execute(notebook, timeout=180, tries=2):
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     for attempt in range(1, tries + 1):
-        node = nbformat.from_dict(copy.deepcopy(notebook))
+        node = nbformat.reads(json.dumps(notebook), as_version=4)
         client = NotebookClient(node, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(CHINESE)}})
         try:
