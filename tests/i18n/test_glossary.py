@@ -68,26 +68,26 @@ def test_glossary_has_the_seed_terms():
     assert seeds <= chinese, f"missing from the glossary: {sorted(seeds - chinese)}"
 
 
-def test_no_competing_variants():
-    rows = read_glossary()
+def variant_problems(cells, rows):
+    """A line for each competing variant ("不要写成") found in a translation."""
     problems = []
-    for where, _, chinese in translated_cells() + catalog_messages():
+    for where, _, chinese in cells:
         text = prose(chinese)
         for _, term, avoid, _ in rows:
-            for variant in avoid:
-                if variant in text:
-                    problems.append(f"{where}: {variant!r} where the glossary says {term!r}")
-    assert not problems, "\n".join(problems)
+            problems += [f"{where}: {variant!r} where the glossary says {term!r}"
+                         for variant in avoid if variant in text]
+    return problems
 
 
-def test_checked_terms_are_translated_with_the_glossary_term():
-    forms = sorted(((form, term) for forms, term, _, checked in read_glossary() if checked
+def term_problems(cells, rows):
+    """A line for each checked English term whose Chinese term the translation lacks."""
+    forms = sorted(((form, term) for forms, term, _, checked in rows if checked
                     for form in forms), key=lambda pair: -len(pair[0]))
-    patterns = [(english_pattern(form), form, term) for form, term in forms]
+    patterns = [(english_pattern(form), term) for form, term in forms]
     problems = []
-    for where, english, chinese in translated_cells() + catalog_messages():
+    for where, english, chinese in cells:
         english_text, chinese_text = prose(english), prose(chinese)
-        for pattern, form, term in patterns:
+        for pattern, term in patterns:
             matches = [match.group(0) for match in pattern.finditer(english_text)]
             english_text = pattern.sub(" ", english_text)
             for match in matches:
@@ -97,7 +97,32 @@ def test_checked_terms_are_translated_with_the_glossary_term():
                     problems.append(f"{where}: the English says {match!r}, the Chinese lacks "
                                     f"{term!r}")
                     break
+    return problems
+
+
+def test_no_competing_variants():
+    problems = variant_problems(translated_cells() + catalog_messages(), read_glossary())
     assert not problems, "\n".join(problems)
+
+
+def test_checked_terms_are_translated_with_the_glossary_term():
+    problems = term_problems(translated_cells() + catalog_messages(), read_glossary())
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checks_catch_inconsistent_terms():
+    rows = read_glossary()
+    cells = [("a", "The loss function and its gradient.", "代价函数及其梯度。"),
+             ("b", "The learning rate of the optimizer.", "优化器的学习速率。"),
+             ("c", "A Linear layer with a bias.", "一个带偏置的 Linear 层。"),
+             ("d", "Call `loss.backward()` for the tensor.", "对该张量调用 `loss.backward()`。")]
+    assert variant_problems(cells, rows) == [
+        "a: '代价函数' where the glossary says '损失函数'",
+        "a: '代价' where the glossary says '损失'",
+        "b: '学习速率' where the glossary says '学习率'"]
+    assert term_problems(cells, rows) == [
+        "a: the English says 'loss function', the Chinese lacks '损失函数'",
+        "b: the English says 'learning rate', the Chinese lacks '学习率'"]
 
 
 @pytest.mark.parametrize("text, expected", [("Loss functions", "loss function"),
