@@ -12,6 +12,14 @@ empty ``msgstr`` (fill it in), records where each message is used (``#:`` lines)
 messages with ``{placeholders}`` as ``python-brace-format``, and keeps messages the code
 no longer uses at the end as obsolete ``#~`` entries, so no translation is ever lost.
 
+Obsolete entries are also a translation memory, as in GNU ``msgmerge``. A new message
+takes the translation of an obsolete one with the same text; with the same text but
+other placeholder names (``{answer}`` for ``{value}``), the translation with the names
+mapped in order; and the translation of the closest similar one as a *fuzzy*
+suggestion (``#, fuzzy`` and ``#| msgid "the old English"``), which edunet does not use
+until a translator checks it and deletes the ``fuzzy`` flag. ``--drop-obsolete`` clears
+the memory.
+
 A call whose argument is not a plain literal (an f-string, a variable) cannot be
 translated: it is reported as an error. Translate first, then ``format``::
 
@@ -20,6 +28,7 @@ translated: it is reported as an error. Translate first, then ``format``::
 
 import argparse
 import ast
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -29,9 +38,13 @@ PACKAGE = REPOSITORY / "edunet"
 LOCALE = PACKAGE / "locale"
 LANGUAGES = ("zh",)
 FUNCTION_NAMES = {"_", "gettext"}
+FUZZY_RATIO = 0.75          # how alike two messages must be for a fuzzy suggestion
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?(?:[:!][^{}]*)?\}(?!\})")
 HEADER = {
-    "zh": ('msgid ""\nmsgstr ""\n'
+    "zh": ("# edunet's messages in Chinese. Update with python tools/extract_messages.py;\n"
+           "# terms as in notebooks/zh/GLOSSARY.md. The obsolete (#~) entries at the end are a\n"
+           "# translation memory: new messages with the same or a similar text reuse them.\n"
+           'msgid ""\nmsgstr ""\n'
            '"Project-Id-Version: edunet\\n"\n'
            '"Language: zh_CN\\n"\n'
            '"MIME-Version: 1.0\\n"\n'
@@ -89,7 +102,8 @@ def read_catalog(path):
     entries, entry, field = [], None, None
 
     def start():
-        return {"msgid": None, "msgstr": "", "comments": [], "flags": [], "obsolete": False}
+        return {"msgid": None, "msgstr": "", "comments": [], "flags": [], "obsolete": False,
+                "previous": None}
 
     def finish():
         if entry is not None and entry["msgid"]:
@@ -112,7 +126,9 @@ def read_catalog(path):
             entry = start()
         if line.startswith("#,"):
             entry["flags"] += [flag.strip() for flag in line[2:].split(",") if flag.strip()]
-        elif line.startswith("#:") or line.startswith("#.") or line.startswith("#|"):
+        elif line.startswith("#|"):
+            entry["previous"] = raw        # the old English of a fuzzy suggestion
+        elif line.startswith("#:") or line.startswith("#."):
             pass                           # references and extracted comments are rebuilt
         elif line.startswith("#"):
             entry["comments"].append(raw)  # translator comments are kept as they are
@@ -140,21 +156,68 @@ def po_string(keyword, text, prefix=""):
     return f'{prefix}{keyword} ""\n' + "".join(f"{prefix}{quote(piece)}\n" for piece in pieces)
 
 
-def render_catalog(language, messages, old_entries):
+def remap_placeholders(old_english, new_english, translation):
+    """``translation`` of ``old_english`` with its placeholders renamed as in ``new_english``.
+
+    Placeholders are paired in the order they appear; None when they cannot be paired.
+    """
+    old = [match.group(0) for match in PLACEHOLDER.finditer(old_english)]
+    new = [match.group(0) for match in PLACEHOLDER.finditer(new_english)]
+    if len(old) != len(new):
+        return None
+    mapping = {}
+    for old_name, new_name in zip(old, new):
+        if mapping.setdefault(old_name, new_name) != new_name:
+            return None
+    return PLACEHOLDER.sub(lambda match: mapping.get(match.group(0), match.group(0)), translation)
+
+
+def from_memory(message, memory):
+    """``(translation, fuzzy, old English)`` for a new message, from translated old entries."""
+    if message in memory:
+        return memory[message], False, None
+    shape = PLACEHOLDER.sub("{}", message)
+    best, best_ratio = None, 0.0
+    for old_english in memory:
+        old_shape = PLACEHOLDER.sub("{}", old_english)
+        if old_shape == shape:
+            translation = remap_placeholders(old_english, message, memory[old_english])
+            if translation is not None:
+                return translation, False, None
+        matcher = difflib.SequenceMatcher(None, shape, old_shape, autojunk=False)
+        if matcher.real_quick_ratio() > best_ratio and matcher.quick_ratio() > best_ratio:
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = old_english, ratio
+    if best is None or best_ratio < FUZZY_RATIO:
+        return "", False, None
+    translation = remap_placeholders(best, message, memory[best]) or memory[best]
+    return translation, True, best
+
+
+def render_catalog(language, messages, old_entries, drop_obsolete=False):
     old = {entry["msgid"]: entry for entry in old_entries}
+    memory = {entry["msgid"]: entry["msgstr"] for entry in old_entries
+              if entry["msgstr"] and "fuzzy" not in entry["flags"]}
     parts = [HEADER[language]]
     for message, places in messages.items():
-        entry = old.get(message, {"msgstr": "", "comments": [], "flags": []})
+        entry = old.get(message)
+        if entry is None:
+            translation, fuzzy, previous = from_memory(message, memory)
+            entry = {"msgstr": translation, "comments": [], "flags": ["fuzzy"] if fuzzy else [],
+                     "previous": previous and po_string("msgid", previous, "#| ").rstrip("\n")}
         flags = [flag for flag in entry["flags"] if flag != "python-brace-format"]
         if placeholders(message):
             flags.append("python-brace-format")
         text = "".join(f"{comment}\n" for comment in entry["comments"])
         text += "".join(f"#: {place}\n" for place in places)
         text += f"#, {', '.join(flags)}\n" if flags else ""
+        if "fuzzy" in flags and entry.get("previous"):
+            text += entry["previous"] + "\n"
         text += po_string("msgid", message) + po_string("msgstr", entry["msgstr"])
         parts.append(text)
     for entry in old_entries:
-        if entry["msgid"] not in messages and entry["msgstr"]:
+        if entry["msgid"] not in messages and entry["msgstr"] and not drop_obsolete:
             parts.append(po_string("msgid", entry["msgid"], "#~ ") +
                          po_string("msgstr", entry["msgstr"], "#~ "))
     return "\n".join(parts)
@@ -194,6 +257,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 on any problem")
     parser.add_argument("--untranslated", action="store_true", help="list missing translations")
+    parser.add_argument("--drop-obsolete", action="store_true",
+                        help="forget translations of messages the code no longer uses")
     arguments = parser.parse_args(argv)
     messages, errors = find_messages()
     report = list(errors)
@@ -204,12 +269,13 @@ def main(argv=None):
             report += problems(language, messages, entries)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_catalog(language, messages, entries), encoding="utf-8")
-        missing = [message for message in messages
-                   if not any(entry["msgid"] == message and entry["msgstr"] and
-                              not entry["obsolete"] for entry in entries)]
-        print(f"{path.relative_to(REPOSITORY)}: {len(messages)} messages, "
-              f"{len(missing)} without a translation")
+        path.write_text(render_catalog(language, messages, entries, arguments.drop_obsolete),
+                        encoding="utf-8")
+        updated = [entry for entry in read_catalog(path) if not entry["obsolete"]]
+        missing = sum(not entry["msgstr"] for entry in updated)
+        fuzzy = sum("fuzzy" in entry["flags"] for entry in updated)
+        print(f"{path.relative_to(REPOSITORY)}: {len(messages)} messages, {missing} without a "
+              f"translation, {fuzzy} fuzzy (check them, then delete the fuzzy flag)")
     if arguments.check or arguments.untranslated:
         print("\n".join(report) or "Every message has a translation.")
     elif errors:

@@ -75,3 +75,34 @@ def test_verdicts_speak_chinese(chinese):
     assert "<summary>更多帮助</summary>" in failed._repr_markdown_()
     edunet.set_language("en")
     assert repr(passed) == "✔ Correct. 42"
+
+
+def test_translation_memory_exact_renamed_and_fuzzy(tmp_path):
+    memory = {"{answer!r} is not a number.": "{answer!r} 不是一个数。",
+              "Your model has {count:,} parameters.": "你的模型有 {count:,} 个参数。",
+              "Build it with nn.Sequential(...) or a subclass of nn.Module.":
+                  "用 nn.Sequential(...) 或 nn.Module 的子类搭建它。"}
+    assert extract_messages.from_memory("{answer!r} is not a number.", memory) == \
+        ("{answer!r} 不是一个数。", False, None)
+    assert extract_messages.from_memory("Your model has {total} parameters.", memory) == \
+        ("你的模型有 {total} 个参数。", False, None)            # same text, other placeholder
+    translation, fuzzy, previous = extract_messages.from_memory(
+        "Build it with nn.Sequential(...), or write a subclass of nn.Module.", memory)
+    assert (translation, fuzzy) == (memory[previous], True)   # similar text: a suggestion
+    assert extract_messages.from_memory("Something else entirely.", memory) == ("", False, None)
+
+    obsolete = [{"msgid": english, "msgstr": chinese, "comments": [], "flags": [],
+                 "obsolete": True, "previous": None} for english, chinese in memory.items()]
+    messages = {"Your model has {total} parameters.": ["a.py:1"],
+                "Build it with nn.Sequential(...), or write a subclass of nn.Module.": ["a.py:2"]}
+    path = tmp_path / "edunet.po"
+    path.write_text(extract_messages.render_catalog("zh", messages, obsolete), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert '#, fuzzy\n#| msgid "Build it with nn.Sequential(...) or a subclass of nn.Module."' in text
+    assert i18n.read_po(path) == {"Your model has {total} parameters.": "你的模型有 {total} 个参数。"}
+    problems = extract_messages.problems("zh", messages, extract_messages.read_catalog(path))
+    assert len(problems) == 1 and "fuzzy" in problems[0]
+    # A translator accepts the suggestion by deleting the flag; the old English goes too.
+    path.write_text(text.replace("#, fuzzy\n", ""), encoding="utf-8")
+    rendered = extract_messages.render_catalog("zh", messages, extract_messages.read_catalog(path))
+    assert "#|" not in rendered and "fuzzy" not in rendered
