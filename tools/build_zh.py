@@ -256,12 +256,25 @@ def print_stale(names):
 
 
 def sync(name):
-    """Rewrite the translation file in the notebook's order; new cells get a TODO block."""
+    """Rewrite the translation file in the notebook's order; new cells get a TODO block.
+
+    A block whose cell id is gone but whose English hash matches a new cell (the same
+    text under a new id, e.g. after a notebook was re-created) moves to that cell.
+    """
     english = read_notebook(ENGLISH / f"{name}.ipynb")
     old = read_translations(name)
+    ids = {cell["id"] for cell in markdown_cells(english)}
+    orphans = {block[0]: cell_id for cell_id, block in old.items()
+               if cell_id not in ids and block[0] != TODO}
     blocks = {}
     for cell in markdown_cells(english):
-        blocks[cell["id"]] = old.get(cell["id"], (TODO, cell_source(cell)))
+        source = cell_source(cell)
+        if cell["id"] in old:
+            blocks[cell["id"]] = old[cell["id"]]
+        elif text_hash(source) in orphans:
+            blocks[cell["id"]] = old.pop(orphans.pop(text_hash(source)))
+        else:
+            blocks[cell["id"]] = (TODO, source)
     for cell_id, block in old.items():
         blocks.setdefault(cell_id, block)        # orphans stay until someone deletes them
     write_translations(name, blocks)

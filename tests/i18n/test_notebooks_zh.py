@@ -112,3 +112,14 @@ def test_mark_done_records_the_new_hash(layout):
     cell_id = first(build_zh.read_notebook(english)["cells"], "markdown")["id"]
     build_zh.mark_done(name, [cell_id])
     assert build_zh.read_translations(name)[cell_id][0] == build_zh.text_hash("# Changed title\n")
+
+
+def test_sync_moves_a_translation_to_its_cell_under_a_new_id(layout):
+    name, english, _ = layout
+    cell = first(build_zh.read_notebook(english)["cells"], "markdown")
+    chinese = build_zh.read_translations(name)[cell["id"]]
+    edit(english, lambda cells: first(cells, "markdown").update(id="renamed-cell"))
+    assert any("missing renamed-cell" in line for line in build_zh.check([name]))
+    build_zh.sync(name)
+    blocks = build_zh.read_translations(name)
+    assert blocks["renamed-cell"] == chinese and cell["id"] not in blocks
