@@ -49,3 +49,9 @@ def test_readme_zh_has_the_two_commands_and_binder_links_to_every_chinese_notebo
         assert f"notebooks/zh/{path.name})" in readme
         assert f"urlpath=lab/tree/notebooks/zh/{path.name})" in readme
     assert "README.zh.md" in (REPOSITORY / "README.md").read_text(encoding="utf-8")
+
+
+def test_tests_and_nbval_run_in_english():
+    # conftest.py at the root pins it, so stored English outputs match on any locale.
+    import os
+    assert os.environ.get("EDUNET_LANG") == "en"
