@@ -154,9 +154,13 @@ def _unquote(text):
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "WenQuanYi Zen Hei", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei",
              "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
+# Where fonts installed after matplotlib built its font cache are looked for, by file name.
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+                "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+CJK_FONT_FILES = ("NotoSansCJK*", "SourceHanSans*", "wqy-microhei*", "wqy-zenhei*", "msyh*",
+                  "simhei*")
 NO_CJK_FONT = ("No Chinese font found, so Chinese text in plots draws as boxes: install one "
-               "(Debian/Ubuntu: sudo apt install fonts-noto-cjk), delete matplotlib's font "
-               "cache (~/.cache/matplotlib) and restart the kernel.")
+               "(Debian/Ubuntu: sudo apt install fonts-noto-cjk) and restart the kernel.")
 
 
 def use_cjk_font():
@@ -173,8 +177,14 @@ def use_cjk_font():
     from matplotlib import font_manager, rcParams
 
     _fonts_ready = True
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    found = [name for name in CJK_FONTS if name in installed]
+    found = _installed_cjk_fonts(font_manager)
+    if not found:                       # installed after matplotlib cached its font list?
+        for path in _cjk_font_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        found = _installed_cjk_fonts(font_manager)
     if not found:
         warnings.warn(NO_CJK_FONT, stacklevel=2)
         return None
@@ -183,3 +193,16 @@ def use_cjk_font():
     families = [name for name in rcParams["font.family"] if name not in found]
     rcParams["font.family"] = families + found[:1]
     return found[0]
+
+
+def _installed_cjk_fonts(font_manager):
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in installed]
+
+
+def _cjk_font_files():
+    for folder in FONT_FOLDERS:
+        root = Path(folder).expanduser()
+        if root.is_dir():
+            for pattern in CJK_FONT_FILES:
+                yield from sorted(root.rglob(pattern))

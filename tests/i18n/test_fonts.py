@@ -58,3 +58,12 @@ def test_without_a_cjk_font_one_warning_says_how_to_get_one(fresh_rc, monkeypatc
     monkeypatch.setattr(i18n, "CJK_FONTS", ("No Such Font",))
     with pytest.warns(UserWarning, match="fonts-noto-cjk"):
         assert i18n.use_cjk_font() is None
+
+
+@pytest.mark.skipif(not HAS_CJK_FONT, reason="no CJK font installed (apt install fonts-noto-cjk)")
+def test_a_font_installed_after_matplotlib_cached_its_list_is_found(fresh_rc, monkeypatch):
+    latin_only = [font for font in font_manager.fontManager.ttflist
+                  if font.name not in i18n.CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", latin_only)   # a stale cache
+    assert i18n.use_cjk_font() in i18n.CJK_FONTS
+    assert [message for message in draw("反向传播") if "Glyph" in message] == []
