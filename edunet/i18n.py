@@ -14,11 +14,26 @@ The catalogs are GNU gettext ``.po`` files, ``edunet/locale/<language>/edunet.po
 the format every translation tool reads and a reviewer can diff. They are read
 here directly (a few lines below), so no compile step and no ``.mo`` files.
 
+Why gettext ``.po`` and not, say, a Python dict or JSON: it is the one format
+translators, translation platforms (Weblate, Transifex, Crowdin) and review tools all
+read; each entry keeps its English next to its translation and the places in the
+code it comes from; "fuzzy" and obsolete entries are part of the format. And the
+English text itself is the key, so code stays readable: ``_("Correct.")``, not
+``MESSAGES["verdict_correct"]``. ``tools/extract_messages.py`` collects every
+``_("...")`` of the code into the catalogs.
+
 Which language:
     1. ``edunet.set_language("zh")`` (the Chinese notebooks call it first);
     2. else the environment variable ``EDUNET_LANG`` ("en" or "zh");
-    3. else the locale (``LANG``/``LC_ALL``/``LC_MESSAGES``, e.g. "zh_CN.UTF-8");
+    3. else the locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, as gettext
+       reads them, e.g. "zh_CN.UTF-8");
     4. else English.
+
+Plots: matplotlib's default font has no Chinese characters (they draw as boxes).
+In Chinese, edunet puts an installed CJK font into matplotlib's fallback list: at
+``set_language("zh")`` when matplotlib is already imported, else at the first
+translated message after it is (the widgets translate their labels as they draw).
+``use_cjk_font()`` does it by hand. edunet itself never imports matplotlib.
 
 Library error messages stay English, as PyTorch's do: they are what a learner
 pastes into a search engine.
@@ -26,6 +41,8 @@ pastes into a search engine.
 
 import ast
 import os
+import sys
+import warnings
 from pathlib import Path
 
 LANGUAGES = ("en", "zh")
@@ -33,12 +50,18 @@ LOCALE_DIRECTORY = Path(__file__).parent / "locale"
 
 _chosen_language = None
 _catalogs = {}
+_fonts_ready = False
 
 
 def set_language(language):
-    """Choose the course's language: "en" or "zh" ("zh_CN", "zh-Hans" ... mean "zh")."""
+    """Choose the course's language: "en" or "zh" ("zh_CN", "zh-Hans" ... mean "zh").
+
+    ``set_language(None)`` forgets the choice: the environment decides again.
+    """
     global _chosen_language
-    _chosen_language = _normalise(language, strict=True)
+    _chosen_language = None if language is None else _normalise(language, strict=True)
+    if get_language() == "zh" and "matplotlib" in sys.modules:
+        use_cjk_font()
 
 
 def get_language():
@@ -48,10 +71,10 @@ def get_language():
     from_environment = os.environ.get("EDUNET_LANG")
     if from_environment:
         return _normalise(from_environment)
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable)
-        if value:
-            return _normalise(value)
+        if value:                       # LANGUAGE may list several: "zh_CN:en"
+            return _normalise(value.split(":")[0])
     return "en"
 
 
@@ -71,6 +94,8 @@ def gettext(message):
     language = get_language()
     if language == "en":
         return message
+    if not _fonts_ready and language == "zh" and "matplotlib" in sys.modules:
+        use_cjk_font()
     return catalog(language).get(message) or message
 
 
@@ -121,3 +146,63 @@ def read_po(path):
 def _unquote(text):
     # A .po string is a C string literal; Python's literal syntax reads the same escapes.
     return ast.literal_eval(text.strip())
+
+
+# --- Chinese in plots ---------------------------------------------------------------
+
+# Installed CJK fonts matplotlib may find, best first (Linux, then Windows and macOS).
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei",
+             "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Arial Unicode MS")
+# Where fonts installed after matplotlib built its font cache are looked for, by file name.
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
+                "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+CJK_FONT_FILES = ("NotoSansCJK*", "SourceHanSans*", "wqy-microhei*", "wqy-zenhei*", "msyh*",
+                  "simhei*")
+NO_CJK_FONT = ("No Chinese font found, so Chinese text in plots draws as boxes: install one "
+               "(Debian/Ubuntu: sudo apt install fonts-noto-cjk) and restart the kernel.")
+
+
+def use_cjk_font():
+    """Let matplotlib draw Chinese: add an installed CJK font to ``font.sans-serif``.
+
+    The Latin font stays first, so English text and digits look as before; the CJK
+    font also joins ``font.family``, because matplotlib falls back from font to font
+    along that list (not within the generic ``sans-serif`` list) for each character
+    the first font lacks. Returns the
+    font's name, or None (with one warning saying how to install one) when there is none.
+    Imports matplotlib, so only call it where matplotlib is in use.
+    """
+    global _fonts_ready
+    from matplotlib import font_manager, rcParams
+
+    _fonts_ready = True
+    found = _installed_cjk_fonts(font_manager)
+    if not found:                       # installed after matplotlib cached its font list?
+        for path in _cjk_font_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+        found = _installed_cjk_fonts(font_manager)
+    if not found:
+        warnings.warn(NO_CJK_FONT, stacklevel=2)
+        return None
+    current = [name for name in rcParams["font.sans-serif"] if name not in found]
+    rcParams["font.sans-serif"] = current[:1] + found[:1] + current[1:]
+    families = [name for name in rcParams["font.family"] if name not in found]
+    rcParams["font.family"] = families + found[:1]
+    return found[0]
+
+
+def _installed_cjk_fonts(font_manager):
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in installed]
+
+
+def _cjk_font_files():
+    for folder in FONT_FOLDERS:
+        root = Path(folder).expanduser()
+        if root.is_dir():
+            for pattern in CJK_FONT_FILES:
+                yield from sorted(root.rglob(pattern))

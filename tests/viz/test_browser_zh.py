@@ -1,0 +1,167 @@
+"""A Chinese notebook in a real browser: JupyterLab (in Chinese) + Debian's chromium.
+
+Opens a copy of notebooks/zh/02_module_basics.ipynb, runs every cell and checks: the
+explanations are Chinese, JupyterLab's menus are Chinese (when the language pack is
+installed), the exercise verdicts are Chinese, the widgets render, no widget label the
+zh catalog translates is left in English, and a plot with a Chinese title draws without
+missing-glyph warnings. The last cell is added to the copy: it is what a learner would
+write, a matplotlib plot with Chinese labels. Screenshots go to the test's tmp_path and
+/tmp/viz_screenshots_zh: look at them (Chinese glyphs, not boxes).
+Reuses the helpers of tests/viz/test_browser.py (and skips where it does).
+"""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from edunet import i18n
+from tests.viz.test_browser import (CHROMIUM, CHROMIUM_ARGS, REPOSITORY, USER_SETTINGS,
+                                    free_port, sync_api, wait_until)
+
+NOTEBOOK = REPOSITORY / "notebooks" / "zh" / "02_module_basics.ipynb"
+SHARED_COPY = "/tmp/viz_screenshots_zh"
+HAS_LANGUAGE_PACK = importlib.util.find_spec("jupyterlab_language_pack_zh_CN") is not None
+PLOT_CELL = """import matplotlib.pyplot as plt
+
+figure, axes = plt.subplots(figsize=(5, 2.6))
+axes.plot([2.3, 1.2, 0.8, 0.6, 0.5], marker="o")
+axes.set_title("损失随训练轮数下降")
+axes.set_xlabel("轮")
+axes.set_ylabel("损失")
+plt.show()"""
+
+
+@pytest.fixture
+def chinese_lab(tmp_path):
+    """JupyterLab with Chinese menus on a copy of the notebook (plus a plot cell)."""
+    root, settings = tmp_path / "root", tmp_path / "settings"
+    root.mkdir()
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "zh-plot",
+                              "metadata": {}, "outputs": [], "source": PLOT_CELL})
+    (root / NOTEBOOK.name).write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    values = dict(USER_SETTINGS)
+    values["@jupyterlab/translation-extension/plugin.jupyterlab-settings"] = {"locale": "zh_CN"}
+    for name, setting in values.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(setting))
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if key != "EDUNET_LANG"}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
+               "--allow-root", f"--ServerApp.root_dir={root}",
+               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+               f"--LabApp.user_settings_dir={settings}", "--LabApp.expose_app_in_browser=True"]
+    log = open(tmp_path / "jupyter.log", "w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment,
+                              cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n" +
+                                (tmp_path / "jupyter.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def status_idle(page):
+    """The status bar's kernel state reads idle: "| Idle", or "| 空闲" in Chinese menus."""
+    return re.search(r"\| (Idle|空闲)", page.locator(".jp-StatusBar-Widget").inner_text())
+
+
+def chinese(text):
+    return sum("\u4e00" <= character <= "\u9fff" for character in text)
+
+
+def test_chinese_notebook_runs_in_chinese_jupyterlab(chinese_lab, tmp_path):
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    catalog = i18n.catalog("zh")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page.goto(f"{chinese_lab}/lab/tree/{NOTEBOOK.name}?reset")
+            wait_until(lambda: page.locator(".jp-CodeCell").count() > 0 and status_idle(page),
+                       90, "the notebook opened with an idle kernel")
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+            def all_cells_ran():
+                prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+                return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts) and (
+                    status_idle(page))
+
+            wait_until(all_cells_ran, 180, "every cell ran ([n]: prompts) and the kernel is idle")
+            page.locator(".jp-MarkdownOutput").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "00_notebook_top.png"))
+
+            # Explanations in Chinese, menus in Chinese where the language pack is installed.
+            markdown = " ".join(page.locator(".jp-MarkdownOutput").all_inner_texts())
+            assert "模块基础" in markdown and chinese(markdown) > 1000
+            if HAS_LANGUAGE_PACK:
+                menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+                assert "文件" in menus, menus
+
+            # No errors anywhere; the widgets rendered.
+            errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+            assert errors.count() == 0, errors.all_inner_texts()
+            widget_cell = page.locator(".jp-CodeCell").filter(
+                has=page.locator(".jupyter-widgets")).first
+            widget_cell.scroll_into_view_if_needed()
+            wait_until(lambda: "Loading widget" not in widget_cell.inner_text(), 30,
+                       "the widget finished loading")
+            assert "Error displaying widget" not in widget_cell.inner_text()
+            widget_cell.screenshot(path=str(shots / "01_parameter_counts_widget.png"))
+
+            # Widget labels the catalog translates are shown translated.
+            labels = page.locator(".jupyter-widgets .widget-label, .jupyter-widgets button, "
+                                  ".jupyter-widgets th").all_inner_texts()
+            untranslated = [label for label in labels if label.strip() in catalog]
+            assert untranslated == [], f"labels left in English: {untranslated}"
+
+            # Exercise verdicts speak Chinese.
+            outputs = " ".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+            assert "还不对。" in outputs and "提示" in outputs
+            verdict = page.locator(".jp-OutputArea-output", has_text="还不对。").first
+            verdict.scroll_into_view_if_needed()
+            verdict.screenshot(path=str(shots / "02_verdict.png"))
+
+            # The learner's plot: Chinese title drawn, no "Glyph ... missing" warning.
+            plot_cell = page.locator(".jp-CodeCell").last
+            plot_cell.scroll_into_view_if_needed()
+            wait_until(lambda: plot_cell.locator(".jp-OutputArea-output img").count() > 0, 30,
+                       "the plot cell shows an image")
+            stderr = plot_cell.locator("[data-mime-type='application/vnd.jupyter.stderr']")
+            assert stderr.count() == 0, stderr.all_inner_texts()
+            plot_cell.screenshot(path=str(shots / "03_chinese_plot.png"))
+        finally:
+            browser.close()
+    os.makedirs(SHARED_COPY, exist_ok=True)
+    for shot in shots.iterdir():
+        shutil.copy(shot, os.path.join(SHARED_COPY, shot.name))
