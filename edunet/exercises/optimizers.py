@@ -126,7 +126,7 @@ def _reference_trajectory():
     w = edunet.tensor(MOMENTUM["w"], dtype=edunet.float64, requires_grad=True)
     optimizer = optim.SGD([w], lr=MOMENTUM["lr"], momentum=MOMENTUM["momentum"])
     trajectory = []
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         optimizer.zero_grad()
         (w * w).backward()
         optimizer.step()
@@ -136,7 +136,7 @@ def _reference_trajectory():
 
 def _trajectory(step, lr, momentum):
     w, velocity, trajectory = MOMENTUM["w"], 0.0, []
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         w, velocity = step(w, 2 * w, velocity, lr=lr, momentum=momentum)
         trajectory.append(float(w))
     return trajectory
@@ -160,7 +160,7 @@ def momentum_step(step):
         return Verdict(True, f"Your w after 1, 2, 3 steps: {shown}, the same as "
                              "optim.SGD(momentum=0.9).")
     plain, w = [], MOMENTUM["w"]
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         w -= lr * 2 * w
         plain.append(w)
     if all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, plain)):

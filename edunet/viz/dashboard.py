@@ -188,12 +188,20 @@ class TrainingDashboard(Panel):
         if self.total_steps:
             for axes in (loss_axes, other_axes):
                 axes.set_xlim(0, self.total_steps)
-        _display.show_figure(self.chart, figure)
+        _display.show_figure(self.chart, figure, description=self._description())
         _display.set_caption(self.caption, self._summary())
         self.draw_count += 1
         self.drawn_steps = self.steps_logged
         self.last_drawn = time.monotonic()
         self.draw_seconds = self.last_drawn - start
+
+    def _description(self):
+        """The chart's text alternative."""
+        if not self.history:
+            return _("Two empty plots, loss and accuracy per step: no step logged yet.")
+        return _("Two plots over the training steps: left the loss, right the accuracy, each "
+                 "with a smoothed line. {summary}").format(summary=" ".join(
+                     self._summary().split("\n")))
 
     def _summary(self):
         if not self.history:
@@ -229,6 +237,7 @@ class TrainingDashboard(Panel):
         self.stop_button.button_style = "" if self.stopped_by else "success"
         if self.drawn_steps != self.steps_logged or self.stopped_by:
             self.draw()
+        self.refresh_stored_picture()      # the notebook keeps the final curves
 
     # ------------------------------------------------------------------ training loops
     def _training_steps(self, model, loader, loss_fn, optimizer, epochs):
