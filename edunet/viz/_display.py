@@ -47,11 +47,34 @@ def figure_to_png(figure, dpi=80):
     return buffer.getvalue()
 
 
+def _figure_image_class():
+    """``ipywidgets.Image`` plus an empty ``description``.
+
+    The browser shows an image's ``tooltip`` as its ``title`` (our text alternative),
+    but ipywidgets' code that does so first reads the widget's ``description``, which an
+    Image does not have: the view fails ("Cannot read properties of undefined"). Syncing
+    an empty ``description`` lets it through.
+    """
+    import ipywidgets as widgets
+    from traitlets import Unicode
+
+    class FigureImage(widgets.Image):
+        description = Unicode("").tag(sync=True)
+
+    return FigureImage
+
+
+_FIGURE_IMAGE = None
+
+
 def figure_image(figure=None, dpi=80):
     """An ``ipywidgets.Image`` showing ``figure`` (or empty, to fill with show_figure)."""
     import ipywidgets as widgets
+    global _FIGURE_IMAGE
+    if _FIGURE_IMAGE is None:
+        _FIGURE_IMAGE = _figure_image_class()
     # align_self: keep the picture at its own size (a VBox would stretch it to full width)
-    image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
+    image = _FIGURE_IMAGE(format="png", layout=widgets.Layout(align_self="flex-start"))
     image.add_class(FIGURE_CLASS)
     if figure is not None:
         show_figure(image, figure, dpi)

@@ -80,6 +80,7 @@ class TrainingDashboard(Panel):
                                             description=_("progress"),
                                             style=_display.SLIDER_STYLE)
         self.status = widgets.Label(_("waiting for the first step"))
+        self.status.add_class("edunet-status")
         self.stop_button = widgets.Button(description=_("Stop training"), icon="stop",
                                           button_style="danger",
                                           tooltip=_("End training after the current step"))
