@@ -94,7 +94,7 @@ def _draw(input, kernel, output, mode, padding, window, current, filled):
     """Padded input with the window, the kernel (or window size), and the output so far."""
     import numpy
     height, width = input.shape
-    columns = [width + 2 * padding, kernel.shape[1], max(output.shape[1], 1)]
+    columns = [width + 2 * padding, kernel.shape[1], max(output.shape[1], 3)]   # room for titles
     cell = 0.42                                       # inches: every panel's cells the same size
     figure = _display.new_figure(cell * sum(columns) + 2.2, cell * (height + 2 * padding) + 0.5,
                                  layout=None)    # no axes to fit: skip the (slow) layout step
