@@ -13,6 +13,7 @@ so a wrong or unfinished answer never stops "Run all".
 import math
 
 from edunet.exercises.checking import Verdict
+from edunet.i18n import _
 
 # Exercise 1: loss = (w * x + b - y) ** 2 at these values; the learner finds d loss / d w.
 CHAIN_RULE_VALUES = {"w": 0.5, "x": 3.0, "b": 1.0, "y": 4.0}
@@ -102,39 +103,49 @@ def cube_function(cube_class):
     from edunet.gradcheck import GradcheckError
 
     if cube_class is None:
-        return Verdict(False, "Cube is still None.", "Define the class Cube in the cell above.")
+        return Verdict(False, _("Cube is still None."), _("Define the class Cube in the cell above."))
     generator_state = edunet.get_rng_state()
     edunet.manual_seed(5)
     x = edunet.randn(4, dtype=edunet.float64, requires_grad=True)
     edunet.set_rng_state(generator_state)   # checking must not change the learner's random numbers
+    forward_hints = [_("forward computes the function itself, on the tensor it gets."),
+                     _("Python's power operator works on tensors: input ** 3."),
+                     _("ctx.save_for_backward(input), then return input ** 3.")]
     try:
         output = cube_class.apply(x)
     except NotImplementedError:
-        return Verdict(False, "Cube.forward is not written yet.", "forward returns input ** 3.")
+        return Verdict(False, _("Cube.forward is not written yet."), forward_hints)
     except Exception as error:  # any bug in the learner's forward is a lesson, not a crash
-        return Verdict(False, f"Cube.apply(x) raised {type(error).__name__}: {error}",
-                       "forward(ctx, input) should save input with ctx.save_for_backward(input) "
-                       "and return input ** 3.")
+        return Verdict(False, _("Cube.apply(x) raised {name}: {error}").format(
+                           name=type(error).__name__, error=error),
+                       [_("Compare your forward with MySigmoid.forward in section 5: the "
+                          "arguments are (ctx, input)."), forward_hints[2]])
     if not isinstance(output, edunet.Tensor) or output.shape != x.shape:
-        return Verdict(False, "Cube.apply(x) should return a tensor shaped like x.",
-                       "forward returns input ** 3.")
+        return Verdict(False, _("Cube.apply(x) should return a tensor shaped like x."),
+                       forward_hints)
     if not edunet.allclose(output.detach(), x.detach() ** 3):
-        return Verdict(False, "forward does not compute x ** 3.", "forward returns input ** 3.")
+        return Verdict(False, _("forward does not compute x ** 3."), forward_hints)
+    backward_hints = [
+        _("backward gets grad_output = d loss / d output. The chain rule: multiply it by the "
+          "local derivative d(x^3)/dx."),
+        _("The local derivative is 3 x^2, and x is what forward saved: "
+          "(input,) = ctx.saved_tensors."),
+        _("return grad_output * 3 * input ** 2"),
+    ]
     try:
         edunet.gradcheck(cube_class.apply, (x,))
     except NotImplementedError:
-        return Verdict(False, "forward is right; Cube.backward is not written yet.",
-                       "d(x^3)/dx = 3 x^2; multiply it by grad_output (the chain rule).")
+        return Verdict(False, _("forward is right; Cube.backward is not written yet."),
+                       backward_hints)
     except GradcheckError as error:
         report = " ".join(" ".join(str(error).splitlines()[:3]).split())   # where and how far off
-        return Verdict(False, "forward is right, but backward's gradient is wrong. " + report + ".",
-                       "backward gets grad_output = d loss / d output and must return "
-                       "grad_output * 3 * input ** 2, with input from ctx.saved_tensors.")
+        return Verdict(False, _("forward is right, but backward's gradient is wrong.") + " "
+                       + report + ".", backward_hints)
     except Exception as error:
-        return Verdict(False, f"backward raised {type(error).__name__}: {error}",
-                       "backward(ctx, grad_output): (input,) = ctx.saved_tensors, then return "
-                       "grad_output * 3 * input ** 2.")
-    return Verdict(True, "forward and backward agree with finite differences (gradcheck passed).")
+        return Verdict(False, _("backward raised {name}: {error}").format(
+                           name=type(error).__name__, error=error), backward_hints[1:])
+    return Verdict(True, _("forward and backward agree with finite differences (gradcheck "
+                           "passed)."))
 
 
 def sigmoid_shrink(factor):

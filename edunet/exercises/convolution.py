@@ -9,6 +9,7 @@
 import edunet
 from edunet import nn
 from edunet.exercises.checking import verdict
+from edunet.i18n import _
 
 # (size, kernel_size, stride, padding) cases for the output-size formula; some don't divide evenly.
 CASES = [(5, 3, 1, 0), (5, 3, 2, 0), (5, 3, 1, 1), (32, 5, 1, 2), (28, 3, 2, 1), (7, 2, 2, 0),
@@ -66,30 +67,38 @@ def flattened_features(answer):
 def fashion_cnn(model):
     """``model`` is the course CNN adapted to (N, 1, 28, 28) images and 10 classes."""
     if not isinstance(model, nn.Module):
-        return verdict(False, "", f"That is a {type(model).__name__}, not an nn.Module.",
-                       hint="Build it with nn.Sequential(...).")
+        return verdict(False, "", _("That is a {kind}, not an nn.Module.").format(
+                           kind=type(model).__name__),
+                       hint=_("Build it with nn.Sequential(...)."))
     images = edunet.zeros(2, 1, 28, 28)
     try:
         with edunet.no_grad():
             output = model(images)
     except Exception as error:                       # noqa: BLE001 (shown to the learner)
         text = str(error)
-        hint = ("Follow the shape layer by layer with "
-                "edunet.summary(model, input_size=(1, 1, 28, 28)).")
+        hint = [_("Follow the shape layer by layer with "
+                  "edunet.summary(model, input_size=(1, 1, 28, 28)).")]
         if "channels" in text:
-            hint = "Fashion-MNIST images are grayscale: the first Conv2d takes 1 channel."
+            hint = [_("Look at the images: how many colour channels does a Fashion-MNIST "
+                      "image have?"),
+                    _("Fashion-MNIST images are grayscale: the first Conv2d takes 1 channel.")]
         elif "in_features" in text:
-            hint = ("28 -> 14 -> 7 -> 3 (pooling rounds down), so Flatten gives 64 x 3 x 3 "
-                    "features: set the first Linear's in_features to that.")
-        return verdict(False, "", f"A (2, 1, 28, 28) batch raised {type(error).__name__}: "
-                                  f"{text}", hint=hint)
+            hint = [_("The images are 28 x 28, not 32 x 32: the size that reaches Flatten "
+                      "changes too."),
+                    _("Each MaxPool2d(2) halves the size and rounds down: 28 -> 14 -> 7 -> ?"),
+                    _("28 -> 14 -> 7 -> 3, so Flatten gives 64 x 3 x 3 features: set the first "
+                      "Linear's in_features to that.")]
+        return verdict(False, "", _("A (2, 1, 28, 28) batch raised {name}: {error}").format(
+                           name=type(error).__name__, error=text), hint=hint)
     if tuple(output.shape) != (2, 10):
-        return verdict(False, "", f"A batch of 2 images gives shape {tuple(output.shape)}.",
-                       hint="The last Linear should give 10 scores per image: shape (2, 10).")
+        return verdict(False, "", _("A batch of 2 images gives shape {shape}.").format(
+                           shape=tuple(output.shape)),
+                       hint=_("The last Linear should give 10 scores per image: shape (2, 10)."))
     convolutions = [layer for layer in model.modules() if isinstance(layer, nn.Conv2d)]
     poolings = [layer for layer in model.modules() if isinstance(layer, nn.MaxPool2d)]
     return verdict(
         len(convolutions) == 3 and len(poolings) == 3,
-        "(2, 1, 28, 28) -> (2, 10): three convolutions and poolings, then two Linear layers.",
-        f"The shapes work, but the model has {len(convolutions)} Conv2d and {len(poolings)} "
-        f"MaxPool2d layers.", hint="Keep the course's structure: 3 x (Conv2d, MaxPool2d).")
+        _("(2, 1, 28, 28) -> (2, 10): three convolutions and poolings, then two Linear layers."),
+        _("The shapes work, but the model has {convolutions} Conv2d and {poolings} MaxPool2d "
+          "layers.").format(convolutions=len(convolutions), poolings=len(poolings)),
+        hint=_("Keep the course's structure: 3 x (Conv2d, MaxPool2d)."))

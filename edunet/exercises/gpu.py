@@ -10,6 +10,7 @@ gives the same verdict on a machine with or without a GPU.
 """
 
 from edunet.exercises.checking import Verdict, verdict
+from edunet.i18n import _
 
 # Exercise 3: which habits make a GPU timing fair?
 TIMING_HABITS = {
@@ -33,8 +34,8 @@ def pick_device(function):
     from edunet import cuda
 
     if function is None:
-        return Verdict(False, "pick_device is still None.",
-                       "Define the function in the cell above.")
+        return Verdict(False, _("pick_device is still None."),
+                       _("Define the function in the cell above."))
     original = cuda.is_available
     answers = {}
     try:
@@ -42,23 +43,28 @@ def pick_device(function):
             cuda.is_available = lambda available=available: available
             answers[available] = function()
     except Exception as error:
-        return Verdict(False, f"pick_device() raised {type(error).__name__}: {error}",
-                       'Return "cuda" if edunet.cuda.is_available() else "cpu".')
+        return Verdict(False, _("pick_device() raised {name}: {error}").format(
+                           name=type(error).__name__, error=error),
+                       _('Return "cuda" if edunet.cuda.is_available() else "cpu".'))
     finally:
         cuda.is_available = original
     try:
         with_gpu, without_gpu = (str(edunet.device(answers[key])) for key in (True, False))
     except Exception:
-        return Verdict(False, f"pick_device() returned {answers[True]!r} and {answers[False]!r}.",
-                       'Return a device name: "cuda" or "cpu" (or edunet.device(...)).')
+        return Verdict(False, _("pick_device() returned {with_gpu!r} and {without_gpu!r}.").format(
+                           with_gpu=answers[True], without_gpu=answers[False]),
+                       _('Return a device name: "cuda" or "cpu" (or edunet.device(...)).'))
+    seen = _("With a GPU: {with_gpu!r}; without: {without_gpu!r}.").format(
+        with_gpu=with_gpu, without_gpu=without_gpu)
     if with_gpu.startswith("cuda") and without_gpu == "cpu":
-        return Verdict(True, f"With a GPU: {with_gpu!r}; without: {without_gpu!r}.")
+        return Verdict(True, seen)
     if with_gpu == without_gpu:
-        hint = ("It gives the same answer on every machine. Ask edunet.cuda.is_available() "
-                "each time the function runs.")
+        hint = [_("It gives the same answer on every machine. Ask edunet.cuda.is_available() "
+                  "each time the function runs."),
+                _('return "cuda" if edunet.cuda.is_available() else "cpu"')]
     else:
-        hint = 'The other way round: "cuda" when edunet.cuda.is_available() is True.'
-    return Verdict(False, f"With a GPU: {with_gpu!r}; without: {without_gpu!r}.", hint)
+        hint = _('The other way round: "cuda" when edunet.cuda.is_available() is True.')
+    return Verdict(False, seen, hint)
 
 
 def converted(model, batch):

@@ -10,6 +10,7 @@
 import edunet
 from edunet import nn
 from edunet.exercises.checking import verdict
+from edunet.i18n import _
 
 
 def _count(model):
@@ -84,9 +85,32 @@ def binary_classifier(model):
         return verdict(False, "", f"For 8 examples the output has shape {tuple(output.shape)}.",
                        hint="The last layer should be nn.Linear(32, 1): one output per example.")
     if not bool(((output > 0) & (output < 1)).all()):
-        return verdict(False, "", "The outputs are not probabilities between 0 and 1.",
-                       hint="End with nn.Sigmoid() to squash the score into (0, 1).")
-    return verdict(True, "3,457 parameters, one probability per example.", "")
+        return verdict(False, "", _("The outputs are not probabilities between 0 and 1."),
+                       hint=_("End with nn.Sigmoid() to squash the score into (0, 1)."))
+    if _is_affine_before_the_sigmoid(model):
+        return verdict(False, "", _("Nothing bends between your Linear layers: Linear after Linear "
+                                    "is still one Linear layer, however many you stack."),
+                       hint=[_("Each hidden layer needs an activation after it."),
+                             _("Put nn.ReLU() after the Linear(20, 64) and after the "
+                               "Linear(64, 32).")])
+    return verdict(True, _("3,457 parameters, one probability per example."), "")
+
+
+def _is_affine_before_the_sigmoid(model):
+    """True when logit(model(x)) is an affine function of x: no nonlinearity in the hidden layers.
+
+    For an affine g, g((a + b) / 2) = (g(a) + g(b)) / 2 for every pair a, b; a network with
+    ReLU (or any bend) between its Linear layers breaks that for points far apart.
+    """
+    generator = edunet.Generator().manual_seed(1)
+    first, second = edunet.randn(16, 20, generator=generator), edunet.randn(16, 20,
+                                                                            generator=generator)
+    outputs = [_run(model, points)[0] for points in (first, second, (first + second) / 2)]
+    if any(output is None for output in outputs):
+        return False
+    logits = [(output / (1 - output)).log().to(edunet.float64) for output in outputs]
+    gap = (logits[2] - (logits[0] + logits[1]) / 2).abs().max().item()
+    return gap < 1e-3
 
 
 def _holds_plain_list_of_modules(model):

@@ -12,6 +12,7 @@ Every check returns a :class:`~edunet.exercises.checking.Verdict` and never rais
 import math
 
 from edunet.exercises.checking import Verdict
+from edunet.i18n import _
 
 # Exercise 1: the lines of one training step, shuffled; the learner orders the letters.
 LOOP_LINES = {
@@ -40,28 +41,39 @@ def _number(answer, name):
 
 
 def loop_order(letters):
-    """Exercise 1: the letters of LOOP_LINES in an order that makes a correct training step."""
+    """Exercise 1: the letters of LOOP_LINES in an order that makes a correct training step.
+
+    Forward before loss, loss before backward, backward before step; zero_grad anywhere
+    except between backward and step (there it would throw the new gradients away). At
+    the very end it also works: the next step then starts with clean gradients.
+    """
     if letters is None:
-        return Verdict(False, "order is still None.",
-                       'Write the five letters as a string, e.g. "ABCDE".')
+        return Verdict(False, _("order is still None."),
+                       _('Write the five letters as a string, e.g. "ABCDE".'))
     order = "".join(str(letters).split()).replace(",", "").upper()
     if sorted(order) != sorted(LOOP_LINES):
-        return Verdict(False, f"{order!r} should use each of the letters A to E exactly once.",
-                       "Five lines, five letters; every line is needed once.")
+        return Verdict(False, _("{order!r} should use each of the letters A to E exactly "
+                                "once.").format(order=order),
+                       _("Five lines, five letters; every line is needed once."))
     position = {letter: index for index, letter in enumerate(order)}
     forward, loss, backward, step, zero = (position[letter] for letter in "CEABD")
     lines = " -> ".join(LOOP_LINES[letter] for letter in order)
     if not forward < loss:
-        return Verdict(False, lines, "The loss compares the model's output with the targets, "
-                                     "so the forward pass (C) comes before the loss (E).")
+        return Verdict(False, lines, _("The loss compares the model's output with the targets, "
+                                       "so the forward pass (C) comes before the loss (E)."))
     if not loss < backward:
-        return Verdict(False, lines, "loss.backward() needs the loss: E before A.")
+        return Verdict(False, lines, _("loss.backward() needs the loss: E before A."))
     if not backward < step:
-        return Verdict(False, lines, "optimizer.step() uses the gradients that loss.backward() "
-                                     "computes, so A comes before B.")
-    if not zero < backward:
-        return Verdict(False, lines, "zero_grad() clears .grad. After backward it would throw the "
-                                     "new gradients away; put D before A (usually first).")
+        return Verdict(False, lines, _("optimizer.step() uses the gradients that loss.backward() "
+                                       "computes, so A comes before B."))
+    if backward < zero < step:
+        return Verdict(False, lines, _("zero_grad() clears .grad. Between backward (A) and step "
+                                       "(B) it throws the new gradients away before step uses "
+                                       "them: move D before A, or after B."))
+    if zero > step:
+        return Verdict(True, lines + " " + _("zero_grad() at the end works: it clears the "
+                                             "gradients for the next step. Most code, PyTorch's "
+                                             "tutorials too, puts it first."))
     return Verdict(True, lines)
 
 
@@ -114,7 +126,7 @@ def _reference_trajectory():
     w = edunet.tensor(MOMENTUM["w"], dtype=edunet.float64, requires_grad=True)
     optimizer = optim.SGD([w], lr=MOMENTUM["lr"], momentum=MOMENTUM["momentum"])
     trajectory = []
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         optimizer.zero_grad()
         (w * w).backward()
         optimizer.step()
@@ -124,7 +136,7 @@ def _reference_trajectory():
 
 def _trajectory(step, lr, momentum):
     w, velocity, trajectory = MOMENTUM["w"], 0.0, []
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         w, velocity = step(w, 2 * w, velocity, lr=lr, momentum=momentum)
         trajectory.append(float(w))
     return trajectory
@@ -148,7 +160,7 @@ def momentum_step(step):
         return Verdict(True, f"Your w after 1, 2, 3 steps: {shown}, the same as "
                              "optim.SGD(momentum=0.9).")
     plain, w = [], MOMENTUM["w"]
-    for _ in range(MOMENTUM["steps"]):
+    for _step in range(MOMENTUM["steps"]):
         w -= lr * 2 * w
         plain.append(w)
     if all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, plain)):

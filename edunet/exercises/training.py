@@ -4,12 +4,13 @@
     check.flattened_features(number)
     check.accuracy_function(accuracy)
     check.layers_that_change(names)
-    check.restored(new_model, model)
+    check.save_and_load(save_and_load, model)
 
 Every check returns a :class:`~edunet.exercises.checking.Verdict` and never raises.
 """
 
 from edunet.exercises.checking import Verdict, verdict
+from edunet.i18n import _
 
 # Exercise 1: 1 x 28 x 28 images through two (Conv2d(k=3, padding=1) + MaxPool2d(2)), 16 channels.
 FLATTENED = 16 * 7 * 7
@@ -46,17 +47,21 @@ def _accuracy_problem():
     from edunet.utils.data import DataLoader, TensorDataset
 
     state = edunet.get_rng_state()
-    edunet.manual_seed(11)
+    edunet.manual_seed(12)     # the last batch of 2 holds a correct prediction: its mean differs
     inputs = edunet.randn(50, 4)
     labels = edunet.randint(0, 3, (50,))
     model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3))
     edunet.set_rng_state(state)
     with edunet.no_grad():
         model.eval()
-        right = (model(inputs).argmax(dim=1) == labels).float().mean().item()
+        correct = model(inputs).argmax(dim=1) == labels
+        right = correct.float().mean().item()
+        # The usual slip: the mean of the batches' accuracies, where the batch of 2 counts
+        # as much as a batch of 16.
+        batch_mean = sum(batch.float().mean().item() for batch in correct.split(16)) / 4
     model.train()          # the learner's function must switch to eval itself
     loader = DataLoader(TensorDataset(inputs, labels), batch_size=16)   # 16 + 16 + 16 + 2
-    return model, loader, right
+    return model, loader, right, batch_mean
 
 
 def accuracy_function(accuracy):
@@ -65,7 +70,7 @@ def accuracy_function(accuracy):
 
     if accuracy is None:
         return Verdict(False, "accuracy is still None.", "Define the function in the cell above.")
-    model, loader, right = _accuracy_problem()
+    model, loader, right, batch_mean = _accuracy_problem()
     grad_seen = []
     model.register_forward_hook(
         lambda module, inputs, output: grad_seen.append(output.requires_grad))
@@ -96,6 +101,11 @@ def accuracy_function(accuracy):
     elif abs(got - right * 50 / 64) < 1e-6:
         hint = ("You divided by (number of batches) x batch_size = 64, but the last batch holds "
                 "only 2 examples: divide by the number of examples, len(loader.dataset).")
+    elif abs(got - batch_mean) < 1e-6:
+        hint = [_("You averaged the accuracies of the batches. The last batch holds only 2 "
+                  "examples, yet it counts as much as a batch of 16."),
+                _("Count the correct predictions over all batches, then divide once by the "
+                  "number of examples, len(loader.dataset).")]
     elif abs(got - right * 50) < 1e-6:
         hint = "That is the number of correct predictions; divide by the number of examples."
     elif model.training:
@@ -131,26 +141,83 @@ def layers_that_change(names):
                                              "which one uses statistics of the batch?")
 
 
+def save_and_load(function, model):
+    """Exercise 4: ``function(model, path)`` saves ``model``'s state dict to the file ``path``,
+    loads it into a new model and returns that model.
+
+    The check calls it with a fresh path in a temporary folder, then checks that a file
+    was written there, that it holds ``model``'s state, and that the returned model is a
+    separate model holding the same state. (Copying the model in memory, e.g. with
+    ``copy.deepcopy``, writes no file: that is not saving.)
+    """
+    import os
+    import tempfile
+
+    import edunet
+
+    if function is None:
+        return Verdict(False, _("save_and_load is still None."),
+                       _("Define the function in the cell above."))
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.edunet")
+        try:
+            new_model = function(model, path)
+        except Exception as error:
+            return Verdict(False, _("save_and_load(model, path) raised {name}: {error}").format(
+                               name=type(error).__name__, error=error),
+                           [_("Two halves: edunet.save(...) writes the file, edunet.load(...) "
+                              "reads it back."),
+                            _("edunet.save(model.state_dict(), path); then new_model = "
+                              "make_model(); new_model.load_state_dict(edunet.load(path)).")])
+        if not os.path.exists(path):
+            return Verdict(False, _("Nothing was written to path, so nothing was saved: a "
+                                    "model kept only in memory is lost when the kernel stops."),
+                           [_("Save the state dict into the file path with edunet.save."),
+                            _("edunet.save(model.state_dict(), path)")])
+        try:
+            stored = edunet.load(path)
+        except Exception as error:
+            return Verdict(False, _("The file at path could not be read back: {error}").format(
+                               error=error),
+                           _("Save the state dict itself: edunet.save(model.state_dict(), "
+                             "path)."))
+        if not isinstance(stored, dict) or list(stored) != list(model.state_dict()):
+            return Verdict(False, _("The file holds something other than model's state dict."),
+                           _("Save model.state_dict(), not the model or a part of it."))
+    verdict_of_model = restored(new_model, model)
+    if not verdict_of_model:
+        return verdict_of_model
+    return Verdict(True, _("Saved to a file and loaded into a separate model: all {count} "
+                           "entries match, running averages of BatchNorm included.").format(
+                               count=len(stored)))
+
+
 def restored(new_model, model):
     """Exercise 4: ``new_model`` is a separate model holding exactly ``model``'s saved state."""
     import edunet
 
     if new_model is None:
-        return Verdict(False, "new_model is still None.",
-                       "Build a fresh model, then load the state.")
+        return Verdict(False, _("The new model is None."),
+                       _("Build a fresh model, load the state into it, and return it."))
     if new_model is model:
-        return Verdict(False, "new_model is the same object as model.",
-                       "Make a new instance (e.g. make_model()), then load the saved state "
-                       "into it.")
+        return Verdict(False, _("The new model is the same object as model."),
+                       _("Make a new instance (e.g. make_model()), then load the saved state "
+                         "into it."))
+    if not hasattr(new_model, "state_dict"):
+        return Verdict(False, _("The new model is a {kind}, not a model.").format(
+                           kind=type(new_model).__name__),
+                       _("Return the model you loaded the state into (e.g. new_model), not the "
+                         "state dict."))
     saved, loaded = model.state_dict(), new_model.state_dict()
     if list(saved) != list(loaded):
-        return Verdict(False, "new_model's layers differ from model's.",
-                       "Build new_model with the same architecture as the trained model.")
+        return Verdict(False, _("The new model's layers differ from model's."),
+                       _("Build the new model with the same architecture as the trained model."))
     different = [name for name in saved
                  if not bool(edunet.equal(saved[name].cpu(), loaded[name].cpu()))]
-    return verdict(not different,
-                   f"All {len(saved)} entries match, running averages of BatchNorm included.",
-                   f"{len(different)} of {len(saved)} entries differ, e.g. {different[0]!r}."
-                   if different else "",
-                   "edunet.load(path) gives the state dict back; pass it to "
-                   "new_model.load_state_dict(...).")
+    if different:
+        return Verdict(False, _("{count} of {total} entries differ, e.g. {name!r}.").format(
+                           count=len(different), total=len(saved), name=different[0]),
+                       _("edunet.load(path) gives the state dict back; pass it to "
+                         "new_model.load_state_dict(...)."))
+    return Verdict(True, _("All {total} entries match, running averages of BatchNorm "
+                           "included.").format(total=len(saved)))
