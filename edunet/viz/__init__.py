@@ -19,7 +19,9 @@ from edunet.viz.graph import draw_graph
 from edunet.viz.loss_explorer import loss_explorer
 from edunet.viz.optimizer_playground import optimizer_playground
 from edunet.viz.parameter_counts import parameter_counts
+from edunet.viz.sequence_explorer import sequence_explorer
 
 __all__ = ["activation_explorer", "conv_explorer", "draw_graph", "feature_maps", "gradient_flow",
-           "loss_explorer", "optimizer_playground", "parameter_counts", "softmax_explorer",
+           "loss_explorer", "optimizer_playground", "parameter_counts", "sequence_explorer",
+           "softmax_explorer",
            "TrainingDashboard", "training_dashboard"]
