@@ -82,7 +82,10 @@ def init_explorer(depth=20, width=256):
 
     from edunet.viz.panel import Panel
 
-    initialization = widgets.Dropdown(options=INITIALIZATIONS, value="PyTorch default",
+    labels = {"PyTorch default": _("PyTorch default"), "normal, std 1": _("normal, std 1")}
+    initialization = widgets.Dropdown(options=[(labels.get(name, name), name)
+                                               for name in INITIALIZATIONS],
+                                      value="PyTorch default",
                                       description=_("weights"), style=_display.SLIDER_STYLE)
     activation = widgets.Dropdown(options=ACTIVATIONS, value="ReLU",
                                   description=_("activation"), style=_display.SLIDER_STYLE)
@@ -128,7 +131,7 @@ def init_explorer(depth=20, width=256):
             "{activation} with {initialization} weights: std {first:.2g} after layer 1, "
             "{last:.2g} after layer {depth}. Layer {layer}: std {std:.2g}, {zeros:.0%} of the "
             "values exactly 0."
-        ).format(activation=activation.value, initialization=initialization.value,
+        ).format(activation=activation.value, initialization=initialization.label,
                  first=box.stds[0], last=box.stds[-1], depth=len(box.stds), layer=shown,
                  std=box.stds[shown - 1], zeros=zero_share))
 
