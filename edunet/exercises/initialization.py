@@ -36,7 +36,7 @@ def _number(answer, name):
 
 
 def kaiming_std(std):
-    """Exercise 1: the standard deviation kaiming_normal_(nonlinearity="relu") uses for Linear(50, 20)."""
+    """Exercise 1: the std of kaiming_normal_(nonlinearity="relu") on nn.Linear(50, 20)."""
     value = _number(std, "std")
     if isinstance(value, Verdict):
         return value
@@ -143,7 +143,8 @@ def layers_that_change(names):
 
 
 def cross_entropy_function(function):
-    """Exercise 4: ``function(logits, target)`` equals nn.CrossEntropyLoss() via LogSoftmax + NLLLoss."""
+    """Exercise 4: ``function(logits, target)`` equals nn.CrossEntropyLoss(), e.g. by
+    LogSoftmax + NLLLoss."""
     import edunet
     from edunet import nn
 

@@ -199,6 +199,7 @@ def sequence_explorer(models, make_batch, loss_function=None, length=20, max_len
 
     length_slider.observe(compute, names="value")
     time_slider.observe(redraw, names="value")
-    box.length, box.time_step, box.caption, box.figure = length_slider, time_slider, caption, picture
+    box.length, box.time_step = length_slider, time_slider
+    box.caption, box.figure = caption, picture
     compute()
     return box

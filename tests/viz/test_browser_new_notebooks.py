@@ -2,9 +2,9 @@
 Playwright, on a temporary copy of the notebooks.
 
 For each notebook: Run All, wait until every cell ran, check that no cell shows an error
-or a warning and that every widget rendered; in 09, move the sequence explorer's sliders
-and check that its caption and picture follow. Screenshots go to the test's tmp_path (and
-/tmp/viz_screenshots/new_notebooks). The helpers come from test_browser.py; like it, this
+or a warning and that every widget rendered; move the sliders of the sequence explorer
+(09) and the init explorer (10) and check that their captions and pictures follow.
+Screenshots go to the test's tmp_path (and /tmp/viz_screenshots/new_notebooks). The helpers come from test_browser.py; like it, this
 skips only where chromium, Playwright or JupyterLab is not installed (see RECIPES.md).
 """
 
@@ -123,6 +123,7 @@ def test_new_notebooks_run_and_their_widgets_react_in_jupyterlab(course_lab, tmp
                     check_sequence_explorer(page, shots)
                 elif name.startswith("10"):
                     assert page.locator(".jp-OutputArea-output img").count() >= 5
+                    check_init_explorer(page, shots)
                 else:
                     text = page.locator(".jp-Notebook").inner_text()
                     assert "57 records" in text and "graph: True" in text
@@ -156,3 +157,19 @@ def check_sequence_explorer(page, shots):
     caption = caption_and_image(cell)[0]
     assert "RNN" in caption and "LSTM, forget gate open" in caption
     cell.screenshot(path=str(shots / "02_sequence_explorer_t5_T32.png"))
+
+
+def check_init_explorer(page, shots):
+    cell = widget_cell(page)
+    wait_until(lambda: "Loading widget" not in cell.inner_text(), 60, "the widget loaded")
+    before = caption_and_image(cell)
+    # the notebook switched it to Kaiming's init from code, after it was displayed
+    assert "ReLU with kaiming_normal_ weights" in before[0], before[0]
+    assert "after layer 20" in before[0]
+    cell.screenshot(path=str(shots / "11_init_explorer.png"))
+    move_slider(page, cell, "layers", presses=2)
+    wait_until(lambda: "after layer 22" in caption_and_image(cell)[0], 120,
+               "caption: after layer 22")
+    wait_until(lambda: caption_and_image(cell)[1] != before[1], 60, "the picture changed")
+    wait_until(lambda: status_idle(page), 60, "kernel idle after the depth slider")
+    cell.screenshot(path=str(shots / "12_init_explorer_22_layers.png"))
