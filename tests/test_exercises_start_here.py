@@ -15,6 +15,9 @@ def test_device_asks_the_machine_each_time():
     assert not verdict and "same answer on every machine" in verdict.hint
     assert "is_available" in check.device(None).hint
     assert not check.device(lambda: "cpu" if edunet.cuda.is_available() else "cuda")
+    unanswered = check.device(lambda: None)               # the notebook's stub as it stands
+    assert not unanswered and "returns None" in unanswered.message
+    assert "is_available" in unanswered.hint and "return" in unanswered.hints[1]
 
 
 def test_source_file_of_linear():

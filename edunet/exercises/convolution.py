@@ -23,45 +23,51 @@ def output_size_function(function):
         try:
             got = function(size, kernel_size, stride, padding)
         except Exception as error:                   # noqa: BLE001 (shown to the learner)
-            return verdict(False, "", f"{function.__name__}({size}, {kernel_size}, {stride}, "
-                                      f"{padding}) raised {type(error).__name__}: {error}",
-                           hint="Take the four numbers as arguments and return one integer.")
+            call = f"{function.__name__}({size}, {kernel_size}, {stride}, {padding})"
+            return verdict(False, "", _("{call} raised {kind}: {error}").format(
+                               call=call, kind=type(error).__name__, error=error),
+                           hint=_("Take the four numbers as arguments and return one integer."))
         if got == expected and isinstance(got, int):
             continue
         call = f"{function.__name__}({size}, {kernel_size}, {stride}, {padding})"
         exact = (size + 2 * padding - kernel_size) / stride + 1
         if got == exact:
-            hint = ("A window either fits or it doesn't: round DOWN with // (floor division) "
-                    "and return an int.")
+            hint = _("A window either fits or it doesn't: round DOWN with // (floor division) "
+                     "and return an int.")
         elif padding and got == (size + padding - kernel_size) // stride + 1:
-            hint = "Padding is added on both sides: 2 * padding."
+            hint = _("Padding is added on both sides: 2 * padding.")
         elif got == expected - 1:
-            hint = "Don't forget the + 1: the first window counts too."
+            hint = _("Don't forget the + 1: the first window counts too.")
         elif got == expected:
-            hint = "The value is right but it is not an int; use // instead of /."
+            hint = _("The value is right but it is not an int; use // instead of /.")
         else:
-            hint = "Output = floor((size + 2 * padding - kernel_size) / stride) + 1."
-        return verdict(False, "", f"{call} returned {got!r}, but the layer gives {expected}.",
+            hint = _("Output = floor((size + 2 * padding - kernel_size) / stride) + 1.")
+        return verdict(False, "", _("{call} returned {got!r}, but the layer gives "
+                                    "{expected}.").format(call=call, got=got, expected=expected),
                        hint=hint)
-    return verdict(True, f"Your formula agrees with Conv2d on all {len(CASES)} cases.", "")
+    return verdict(True, _("Your formula agrees with Conv2d on all {count} cases.").format(
+        count=len(CASES)), "")
 
 
 def flattened_features(answer):
     """``answer`` is in_features of the first Linear of the course CNN on 64 x 64 images."""
-    hints = {1024: "1,024 is right for 32 x 32 images. Follow a 64 x 64 image through the layers.",
-             16384: "That is 64 x 16 x 16: each of the THREE MaxPool2d(2) layers halves the size.",
-             65536: "Each MaxPool2d(2) halves height and width; there are three of them.",
-             12288: "That is the input image (3 x 64 x 64); follow it through the layers."}
+    hints = {1024: _("1,024 is right for 32 x 32 images. Follow a 64 x 64 image through the "
+                     "layers."),
+             16384: _("That is 64 x 16 x 16: each of the THREE MaxPool2d(2) layers halves the "
+                      "size."),
+             65536: _("Each MaxPool2d(2) halves height and width; there are three of them."),
+             12288: _("That is the input image (3 x 64 x 64); follow it through the layers.")}
     try:
         value = int(answer)
     except (TypeError, ValueError):
         value = None
     return verdict(
         value == 4096,
-        "64 x 64 -> 32 -> 16 -> 8 after three poolings; 64 channels x 8 x 8 = 4,096 features.",
-        f"{answer!r} is not the number of features Flatten gives.",
-        hint=hints.get(value, "The 5 x 5 convolutions with padding=2 keep the size; each "
-                              "MaxPool2d(2) halves it; Flatten multiplies channels x H x W."))
+        _("64 x 64 -> 32 -> 16 -> 8 after three poolings; 64 channels x 8 x 8 = 4,096 "
+          "features."),
+        _("{answer!r} is not the number of features Flatten gives.").format(answer=answer),
+        hint=hints.get(value, _("The 5 x 5 convolutions with padding=2 keep the size; each "
+                                "MaxPool2d(2) halves it; Flatten multiplies channels x H x W.")))
 
 
 def fashion_cnn(model):

@@ -48,6 +48,11 @@ def pick_device(function):
                        _('Return "cuda" if edunet.cuda.is_available() else "cpu".'))
     finally:
         cuda.is_available = original
+    if answers[True] is None and answers[False] is None:
+        return Verdict(False, _("pick_device() returns None."),
+                       [_("Replace the None after return with an expression that asks the "
+                          "machine: edunet.cuda.is_available() is True when a GPU can be used."),
+                        _('return "cuda" if edunet.cuda.is_available() else "cpu"')])
     try:
         with_gpu, without_gpu = (str(edunet.device(answers[key])) for key in (True, False))
     except Exception:

@@ -38,10 +38,10 @@ def source_file(answer):
     correct = text.endswith("nn/linear.py")
     return verdict(
         correct,
-        "nn.Linear lives in edunet/nn/linear.py: one layer, one short file.",
-        f"{answer!r} is not the file that defines nn.Linear.",
-        hint="Run edunet.show_source(nn.Linear): the line above the code names the file, "
-             "starting with edunet/.")
+        _("nn.Linear lives in edunet/nn/linear.py: one layer, one short file."),
+        _("{answer!r} is not the file that defines nn.Linear.").format(answer=answer),
+        hint=_("Run edunet.show_source(nn.Linear): the line above the code names the file, "
+               "starting with edunet/."))
 
 
 def mul_gradient(answer):
@@ -49,16 +49,16 @@ def mul_gradient(answer):
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        return verdict(False, "", f"{answer!r} is not a number.",
-                       hint="Answer with a number, e.g. check.mul_gradient(2).")
+        return verdict(False, "", _("{answer!r} is not a number.").format(answer=answer),
+                       hint=_("Answer with a number, e.g. check.mul_gradient(2)."))
     if value == 3:
-        return verdict(False, "", "3 is the value of x itself.",
-                       hint="Mul.backward returns grad_output * y for x: the gradient for x "
-                            "is the other factor.")
+        return verdict(False, "", _("3 is the value of x itself."),
+                       hint=_("Mul.backward returns grad_output * y for x: the gradient for x "
+                              "is the other factor."))
     return verdict(
         value == 5,
-        "Mul.backward returns grad_output * y = 1 * 5 = 5 for x: "
-        "the derivative of x * y by x is y.",
-        f"{answer} is not what Mul.backward returns for x.",
-        hint="Read edunet.show_source(edunet.ops.arithmetic.Mul): backward multiplies "
-             "grad_output by one of the saved inputs.")
+        _("Mul.backward returns grad_output * y = 1 * 5 = 5 for x: the derivative of x * y by x "
+          "is y."),
+        _("{answer} is not what Mul.backward returns for x.").format(answer=answer),
+        hint=_("Read edunet.show_source(edunet.ops.arithmetic.Mul): backward multiplies "
+               "grad_output by one of the saved inputs."))
