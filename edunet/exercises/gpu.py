@@ -77,46 +77,58 @@ def converted(model, batch):
     import edunet
 
     if model is None or batch is None:
-        return Verdict(False, "model or batch is None.", "Run the cell that builds them first.")
+        return Verdict(False, _("model or batch is None."),
+                       _("Run the cell that builds them first."))
     wrong = [name for name, parameter in model.named_parameters()
              if parameter.dtype != edunet.float64]
     if wrong:
-        return Verdict(False, f"{len(wrong)} parameters are not float64, e.g. {wrong[0]!r}.",
-                       "model.to(edunet.float64) converts the model's parameters in place.")
+        return Verdict(False, _("{count} parameters are not float64, e.g. {name!r}.").format(
+                           count=len(wrong), name=wrong[0]),
+                       _("model.to(edunet.float64) converts the model's parameters in place."))
     if batch.dtype != edunet.float64:
-        return Verdict(False, f"The model is float64 but batch is still {batch.dtype}.",
-                       "tensor.to(...) returns a new tensor and leaves the old one as it was: "
-                       "assign it, batch = batch.to(edunet.float64).")
+        return Verdict(False, _("The model is float64 but batch is still {dtype}.").format(
+                           dtype=batch.dtype),
+                       _("tensor.to(...) returns a new tensor and leaves the old one as it was: "
+                         "assign it, batch = batch.to(edunet.float64)."))
     try:
         model(batch)
     except Exception as error:
-        return Verdict(False, f"model(batch) raised {type(error).__name__}: {error}", "")
-    return Verdict(True, "Model and batch agree, so model(batch) works. The same two lines "
-                         "move them to a GPU: model.to(device); batch = batch.to(device).")
+        return Verdict(False, _("model(batch) raised {kind}: {error}").format(
+            kind=type(error).__name__, error=error), "")
+    return Verdict(True, _("Model and batch agree, so model(batch) works. The same two lines "
+                           "move them to a GPU: model.to(device); batch = batch.to(device)."))
 
 
 def fair_timing(letters):
     """Exercise 3: the letters of TIMING_HABITS that make a CPU-vs-GPU timing fair."""
     if letters is None:
-        return Verdict(False, "answer is still None.", 'Write the letters as a string, e.g. "AC".')
+        return Verdict(False, _("answer is still None."),
+                       _('Write the letters as a string, e.g. "AC".'))
     given = {letter for letter in str(letters).upper() if letter.isalpha()}
     unknown = given - set(TIMING_HABITS)
     if unknown:
-        return Verdict(False, f"There is no habit {', '.join(sorted(unknown))}.",
-                       "Use letters A to F.")
+        return Verdict(False, _("There is no habit {letters}.").format(
+                           letters=", ".join(sorted(unknown))),
+                       _("Use letters A to F."))
     if given == FAIR:
-        return Verdict(True, "Warm up, synchronize, take the median of repeats, and compare like "
-                             "with like.")
+        return Verdict(True, _("Warm up, synchronize, take the median (or the minimum) of "
+                               "repeats, and compare like with like."))
     if given & {"D", "E"}:
         bad = sorted(given & {"D", "E"})
-        hint = ("D measures start-up costs (CuPy compiles kernels on first use), not speed. "
-                if "D" in bad else "")
-        hint += ("E: printing forces a GPU-to-CPU copy and slow text output inside the timing."
-                 if "E" in bad else "")
-        return Verdict(False, f"{', '.join(bad)} would make the comparison unfair.", hint.strip())
+        hints = []
+        if "D" in bad:
+            hints.append(_("D measures start-up costs (CuPy compiles kernels on first use), not "
+                           "speed."))
+        if "E" in bad:
+            hints.append(_("E: printing forces a GPU-to-CPU copy and slow text output inside "
+                           "the timing."))
+        return Verdict(False, _("{letters} would make the comparison unfair.").format(
+                           letters=", ".join(bad)), " ".join(hints))
     missing = sorted(FAIR - given)
-    hints = {"A": "The first calls pay for one-time set-up (A).",
-             "B": "GPU calls return before the work is done: without B you time the queueing.",
-             "C": "One measurement can be hit by noise from other programs (C).",
-             "F": "Different sizes or dtypes measure different work (F)."}
-    return verdict(False, "", f"Missing: {', '.join(missing)}.", hints[missing[0]])
+    hints = {"A": _("The first calls pay for one-time set-up (A)."),
+             "B": _("GPU calls return before the work is done: without B you time the "
+                    "queueing."),
+             "C": _("One measurement can be hit by noise from other programs (C)."),
+             "F": _("Different sizes or dtypes measure different work (F).")}
+    return verdict(False, "", _("Missing: {letters}.").format(letters=", ".join(missing)),
+                   hints[missing[0]])

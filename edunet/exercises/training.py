@@ -19,25 +19,30 @@ FLATTENED = 16 * 7 * 7
 def flattened_features(number):
     """Exercise 1: how many numbers nn.Flatten() passes to the Linear layer."""
     if number is None:
-        return Verdict(False, "in_features is still None.", "Replace None with a whole number.")
+        return Verdict(False, _("in_features is still None."),
+                       _("Replace None with a whole number."))
     try:
         value = int(number)
     except (TypeError, ValueError):
-        return Verdict(False, f"in_features should be a whole number, got {number!r}.",
-                       "Write it as an int, e.g. 16 * 5 * 5.")
+        return Verdict(False, _("in_features should be a whole number, got {number!r}.").format(
+                           number=number),
+                       _("Write it as an int, e.g. 16 * 5 * 5."))
     if value == FLATTENED:
-        return Verdict(True, "28 -> conv (padding 1) 28 -> pool 14 -> conv 14 -> pool 7: "
-                             "16 channels x 7 x 7 = 784 features.")
+        return Verdict(True, _("28 -> conv (padding 1) 28 -> pool 14 -> conv 14 -> pool 7: 16 "
+                               "channels x 7 x 7 = 784 features."))
     hints = {
-        16 * 14 * 14: "That is after one pooling layer; the network has two: 28 -> 14 -> 7.",
-        16 * 28 * 28: "Each MaxPool2d(2) halves height and width: 28 -> 14 -> 7.",
-        16 * 5 * 5: "With padding=1 a 3x3 convolution keeps the size: (28 + 2 - 3) + 1 = 28.",
-        8 * 7 * 7: "The second convolution has 16 output channels, and Flatten keeps them all.",
-        7 * 7: "Flatten keeps every channel: multiply by the 16 channels.",
+        16 * 14 * 14: _("That is after one pooling layer; the network has two: 28 -> 14 -> 7."),
+        16 * 28 * 28: _("Each MaxPool2d(2) halves height and width: 28 -> 14 -> 7."),
+        16 * 5 * 5: _("With padding=1 a 3x3 convolution keeps the size: (28 + 2 - 3) + 1 = 28."),
+        8 * 7 * 7: _("The second convolution has 16 output channels, and Flatten keeps them "
+                     "all."),
+        7 * 7: _("Flatten keeps every channel: multiply by the 16 channels."),
     }
-    general = ("Follow the shape: out = (in + 2 padding - kernel) // stride + 1 for each conv, "
-               "a halving for each pool, then C x H x W.")
-    return Verdict(False, f"{value} is not the number of features.", hints.get(value, general))
+    general = [_("Follow one image's shape through the layers, one layer at a time."),
+               _("Follow the shape: out = (in + 2 padding - kernel) // stride + 1 for each conv, "
+                 "a halving for each pool, then C x H x W.")]
+    return Verdict(False, _("{value} is not the number of features.").format(value=value),
+                   hints.get(value, general))
 
 
 def _accuracy_problem():
@@ -69,7 +74,8 @@ def accuracy_function(accuracy):
     import edunet
 
     if accuracy is None:
-        return Verdict(False, "accuracy is still None.", "Define the function in the cell above.")
+        return Verdict(False, _("accuracy is still None."),
+                       _("Define the function in the cell above."))
     model, loader, right, batch_mean = _accuracy_problem()
     grad_seen = []
     model.register_forward_hook(
@@ -78,8 +84,9 @@ def accuracy_function(accuracy):
     try:
         got = accuracy(model, loader)
     except Exception as error:
-        return Verdict(False, f"accuracy(model, loader) raised {type(error).__name__}: {error}",
-                       "Loop over the loader: for images, labels in loader: ...")
+        return Verdict(False, _("accuracy(model, loader) raised {kind}: {error}").format(
+                           kind=type(error).__name__, error=error),
+                       _("Loop over the loader: for images, labels in loader: ..."))
     finally:
         edunet.set_rng_state(state)
     if hasattr(got, "item"):
@@ -87,58 +94,65 @@ def accuracy_function(accuracy):
     try:
         got = float(got)
     except (TypeError, ValueError):
-        return Verdict(False, f"accuracy returned {got!r}, not a number.",
-                       "Return correct / total.")
+        return Verdict(False, _("accuracy returned {got!r}, not a number.").format(got=got),
+                       _("Return correct / total."))
     if abs(got - right) < 1e-6:
         if any(grad_seen):
-            return Verdict(False, "The number is right, but every forward pass built an autograd "
-                                  "graph that nobody uses.",
-                           "Wrap the loop in `with edunet.no_grad():` to save memory and time.")
-        return Verdict(True, f"{got:.2f} on a test set of 50 examples in batches of 16, 16, 16 "
-                             "and 2: eval mode, no graph, every example counted once.")
+            return Verdict(False, _("The number is right, but every forward pass built an "
+                                    "autograd graph that nobody uses."),
+                           _("Wrap the loop in `with edunet.no_grad():` to save memory and "
+                             "time."))
+        return Verdict(True, _("{got:.2f} on a test set of 50 examples in batches of 16, 16, 16 "
+                               "and 2: eval mode, no graph, every example counted once.").format(
+                                   got=got))
     if abs(got - 100 * right) < 1e-4:
-        hint = "That is a percentage; return the fraction (between 0 and 1)."
+        hint = _("That is a percentage; return the fraction (between 0 and 1).")
     elif abs(got - right * 50 / 64) < 1e-6:
-        hint = ("You divided by (number of batches) x batch_size = 64, but the last batch holds "
-                "only 2 examples: divide by the number of examples, len(loader.dataset).")
+        hint = _("You divided by (number of batches) x batch_size = 64, but the last batch holds "
+                 "only 2 examples: divide by the number of examples, len(loader.dataset).")
     elif abs(got - batch_mean) < 1e-6:
         hint = [_("You averaged the accuracies of the batches. The last batch holds only 2 "
                   "examples, yet it counts as much as a batch of 16."),
                 _("Count the correct predictions over all batches, then divide once by the "
                   "number of examples, len(loader.dataset).")]
     elif abs(got - right * 50) < 1e-6:
-        hint = "That is the number of correct predictions; divide by the number of examples."
+        hint = _("That is the number of correct predictions; divide by the number of examples.")
     elif model.training:
-        hint = ("The model has Dropout and is in training mode, so its predictions are random. "
-                "Call model.eval() first.")
+        hint = _("The model has Dropout and is in training mode, so its predictions are random. "
+                 "Call model.eval() first.")
     else:
-        hint = ("Count predictions (output.argmax(dim=1)) equal to the labels over every batch, "
-                "then divide by the number of examples.")
-    return Verdict(False, f"accuracy returned {got:.4g}; the right value is different.", hint)
+        hint = _("Count predictions (output.argmax(dim=1)) equal to the labels over every "
+                 "batch, then divide by the number of examples.")
+    return Verdict(False, _("accuracy returned {got:.4g}; the right value is different.").format(
+        got=got), hint)
 
 
 def layers_that_change(names):
     """Exercise 3: the layer types of the course CNN that behave differently in train and eval."""
     if names is None:
-        return Verdict(False, "answer is still None.", 'Write a set of class names, e.g. {"ReLU"}.')
+        return Verdict(False, _("answer is still None."),
+                       _('Write a set of class names, e.g. {"ReLU"}.'))
     if isinstance(names, str):
         names = {names}
     try:
         given = {name if isinstance(name, str) else getattr(name, "__name__", str(name))
                  for name in names}
     except TypeError:
-        return Verdict(False, "answer should be a set of layer class names.",
-                       'For example {"Conv2d", "ReLU"}.')
+        return Verdict(False, _("answer should be a set of layer class names."),
+                       _('For example {"Conv2d", "ReLU"}.'))
     right = {"Dropout", "BatchNorm2d"}
     if given == right:
-        return Verdict(True, "Dropout zeroes random values only in training; BatchNorm2d uses the "
-                             "batch's statistics in training and its running averages in eval.")
+        return Verdict(True, _("Dropout zeroes random values only in training; BatchNorm2d uses "
+                               "the batch's statistics in training and its running averages in "
+                               "eval."))
     extra = sorted(given - right)
     if extra:
-        return Verdict(False, f"{', '.join(extra)}: the same computation in both modes.",
-                       "Only layers with randomness or batch statistics care about the mode.")
-    return Verdict(False, "One is missing.", "Look at the model: which layer uses randomness, and "
-                                             "which one uses statistics of the batch?")
+        return Verdict(False, _("{layers}: the same computation in both modes.").format(
+                           layers=", ".join(extra)),
+                       _("Only layers with randomness or batch statistics care about the mode."))
+    return Verdict(False, _("One is missing."), _("Look at the model: which layer uses "
+                                                  "randomness, and which one uses statistics of "
+                                                  "the batch?"))
 
 
 def save_and_load(function, model):
