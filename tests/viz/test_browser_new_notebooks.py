@@ -101,6 +101,22 @@ def assert_clean(page, name):
     assert "Traceback" not in text, name
 
 
+def close_and_shut_down(page):
+    """Close the notebook and stop its kernel before the next one (less memory, calm page).
+
+    The command asks for confirmation in a dialog, so its promise is not awaited here;
+    the dialog's accept button is clicked instead.
+    """
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:close-and-shutdown'); }")
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
+    try:
+        accept.wait_for(timeout=10_000)
+        accept.click()
+    except sync_api.TimeoutError:
+        pass                                     # no dialog: nothing to confirm
+    wait_until(lambda: page.locator(".jp-Notebook").count() == 0, 60, "the notebook closed")
+
+
 def widget_cell(page):
     """The code cell whose output holds an edunet widget figure."""
     cell = page.locator(".jp-CodeCell").filter(has=page.locator(".edunet-figure")).first
@@ -122,19 +138,17 @@ def test_new_notebooks_run_and_their_widgets_react_in_jupyterlab(course_lab, tmp
                 if name.startswith("09"):
                     check_sequence_explorer(page, shots)
                 elif name.startswith("10"):
-                    assert page.locator(".jp-OutputArea-output img").count() >= 5
+                    assert page.locator(".jp-OutputArea-output img").count() >= 4    # 3 plots + widget
                     check_init_explorer(page, shots)
                 else:
                     text = page.locator(".jp-Notebook").inner_text()
                     assert "57 records" in text and "graph: True" in text
-                # close the notebook and its kernel before the next one (less memory, calm page)
-                page.evaluate("window.jupyterapp.commands.execute('notebook:close-and-shutdown')")
-                time.sleep(1)
+                close_and_shut_down(page)
         finally:
             browser.close()
-    SHARED_COPY.mkdir(parents=True, exist_ok=True)
-    for shot in shots.iterdir():
-        shutil.copy(shot, SHARED_COPY / shot.name)
+            SHARED_COPY.mkdir(parents=True, exist_ok=True)    # also the shots of a failed run
+            for shot in shots.iterdir():
+                shutil.copy(shot, SHARED_COPY / shot.name)
 
 
 def check_sequence_explorer(page, shots):
