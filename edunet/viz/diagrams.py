@@ -63,11 +63,14 @@ def network(sizes, names, title=None):
     counts the weights and biases.
     """
     import matplotlib.pyplot as plt
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    biases = sum(sizes[1:])
+    weights = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = sizes[1:]
     if title is None:
-        title = _("{sizes}: {weights} weights (lines) and {biases} biases (blue units)").format(
-            sizes="-".join(str(size) for size in sizes), weights=weights, biases=biases)
+        title = _("{sizes}: {weights} = {weight_count} weights (lines) and {biases} = "
+                  "{bias_count} biases (blue units)").format(
+            sizes="-".join(str(size) for size in sizes),
+            weights=" + ".join(str(count) for count in weights), weight_count=sum(weights),
+            biases=" + ".join(str(count) for count in biases), bias_count=sum(biases))
     figure, axes = plt.subplots(figsize=(7, 3))
     positions = [[(column, row - (size - 1) / 2) for row in range(size)]
                  for column, size in enumerate(sizes)]
