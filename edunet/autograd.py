@@ -84,6 +84,10 @@ class Function:
     tensor_hooks = None      # hooks registered on the output tensor: {id: hook}
     retained_output = None   # weakref to the output when it called retain_grad()
     _saved = ()
+    _saved_versions = ()     # the versions of the saved tensors (edunet/views.py)
+    # True for ops whose output is a view of their first input (shares its memory):
+    # reshape, transpose, x[1:3], ... (edunet/views.py explains what follows from that).
+    is_view = False
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -99,6 +103,8 @@ class Function:
     def saved_arrays(self):
         if self._saved is None:
             raise RuntimeError(FREED_GRAPH_MESSAGE)
+        if self._saved_versions:
+            views.check_saved_versions(self)  # RuntimeError if one was changed in place since
         return self._saved
 
     def release(self):
@@ -114,13 +120,24 @@ class Function:
         function = cls()
         arrays = _arrays_on_one_device(inputs, cls)
         output = function.forward(*arrays, **options)
+        result = None
         if is_grad_enabled():
+            for tensor in inputs:
+                if tensor._view is not None:
+                    views.refresh_history(tensor)  # its base may have been changed in place
             for tensor in inputs:
                 if tensor._requires_grad:
                     function.needs_input_grad = tuple(t._requires_grad for t in inputs)
                     function.next_functions = tuple(t._gradient_edge() for t in inputs)
-                    return Tensor._make(output, function)
-        return Tensor._make(output)
+                    result = Tensor._make(output, function)
+                    break
+        if result is None:
+            result = Tensor._make(output)
+        if cls.is_view and views.shares_memory(result.array, arrays[0]):
+            views.make_view(result, inputs[0], cls, options)
+        if function._saved and result._grad_fn is not None:
+            views.record_saved_versions(function, inputs, arrays, result)
+        return result
 
     def name(self):
         """PyTorch's name for this node, e.g. ``MulBackward0``."""
@@ -416,5 +433,5 @@ def _make_accumulator(tensor):
     return node
 
 
-from edunet import user_function  # noqa: E402  (it builds on Function)
+from edunet import user_function, views  # noqa: E402  (they build on Function)
 from edunet.gradcheck import gradcheck  # noqa: E402  (edunet.autograd.gradcheck, as in PyTorch)

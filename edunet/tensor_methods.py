@@ -52,7 +52,7 @@ class TensorMethods:
         return ops.inplace.exp_(self)
 
     def zero_(self):
-        return ops.inplace.fill_(self, 0)
+        return ops.inplace.zero_(self)
 
     def fill_(self, value):
         return ops.inplace.fill_(self, value)

@@ -46,6 +46,8 @@ class BasicIndex(Function):
     (``x[...]``); narrow, split, chunk and unbind use this node too.
     """
 
+    is_view = True
+
     def forward(self, x, *, index):
         self.index, self.input_shape = index, x.shape
         return x[index + (Ellipsis,)]  # the Ellipsis makes NumPy return a 0-d view, not a number

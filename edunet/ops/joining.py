@@ -8,7 +8,7 @@
 import itertools
 import operator
 
-from edunet import dtypes
+from edunet import dtypes, views
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.shape import as_sizes, with_node_name, wrap_dim
@@ -175,7 +175,8 @@ def split(tensor, split_size_or_sections, dim=0):
         sections = [min(piece, size - start) for start in range(0, size, piece)] if size else [0]
         name = "SplitBackward0"
     starts = itertools.accumulate(sections, initial=0)
-    return tuple(_slice(tensor, dim, start, length, name) for start, length in zip(starts, sections))
+    pieces = tuple(_slice(tensor, dim, start, length, name) for start, length in zip(starts, sections))
+    return views.mark_multiple_outputs(pieces, name.replace("Backward0", ""))
 
 
 def chunk(input, chunks, dim=0):
@@ -200,5 +201,6 @@ def unbind(input, dim=0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = wrap_dim(dim, input.ndim)
     before = (slice(None),) * dim
-    return tuple(with_node_name(BasicIndex.apply(input, index=before + (i,)), "UnbindBackward0")
-                 for i in range(input.shape[dim]))
+    pieces = tuple(with_node_name(BasicIndex.apply(input, index=before + (i,)), "UnbindBackward0")
+                   for i in range(input.shape[dim]))
+    return views.mark_multiple_outputs(pieces, "Unbind")
