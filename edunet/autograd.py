@@ -88,6 +88,10 @@ class Function:
     # True for ops whose output is a view of their first input (shares its memory):
     # reshape, transpose, x[1:3], ... (edunet/views.py explains what follows from that).
     is_view = False
+    # For the version check: {saved input: the inputs whose gradients need it}. Mul's x is
+    # only needed for y's gradient (dz/dy = x), so ``w * 2`` doesn't watch w (as in PyTorch).
+    # An input not listed is watched whenever it is saved.
+    saved_input_used_by = {}
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")

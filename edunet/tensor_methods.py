@@ -477,6 +477,9 @@ class TensorMethods:
     def narrow(self, dim, start, length):
         return ops.joining.narrow(self, dim, start, length)
 
+    def select(self, dim, index):
+        return ops.joining.select(self, dim, index)
+
     def gather(self, dim, index):
         return ops.indexing.gather(self, dim, index)
 

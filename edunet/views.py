@@ -80,32 +80,38 @@ def record_saved_versions(function, inputs, arrays, output):
     """Note the version of each input or output tensor whose array ``function`` saved.
 
     One entry per saved array that is a tensor's: (counter, version, shape, dtype,
-    the node that made the tensor, whether it is function's own output, position).
+    the node that made the tensor, which input it is (-1: function's own output),
+    its position among the saved arrays).
     """
-    entries = []
+    entries, claimed = [], set()
     for position, saved in enumerate(function._saved):
         if saved is output.array:
-            tensor, is_output = output, True
+            tensor, number = output, -1
         else:
-            tensor = next((t for t, array in zip(inputs, arrays) if saved is array), None)
-            is_output = False
-            if tensor is None:
+            number = next((number for number, array in enumerate(arrays)
+                           if saved is array and number not in claimed), None)
+            if number is None:
                 continue
+            claimed.add(number)
+            used_by = function.saved_input_used_by.get(number)
+            if used_by is not None and not any(inputs[other]._requires_grad for other in used_by):
+                continue  # no gradient that will be computed needs it
+            tensor = inputs[number]
         counter = version_counter(tensor)
         entries.append((counter, counter.value, saved.shape, saved.dtype,
-                        None if is_output else tensor._grad_fn, is_output, position))
+                        None if number == -1 else tensor._grad_fn, number, position))
     function._saved_versions = tuple(entries)
 
 
 def check_saved_versions(function):
     """RuntimeError, PyTorch's and with a hint, if a tensor ``function`` saved changed since."""
-    for counter, version, shape, dtype, producer, is_output, _ in function._saved_versions:
+    for counter, version, shape, dtype, producer, number, _ in function._saved_versions:
         if counter.value == version:
             continue
         from edunet.tensor import Tensor
         type_name = Tensor._make(get_array_module(dtype.type(0)).zeros(0, dtype)).type()
         node_name = function.name()
-        producer = function if is_output else producer
+        producer = function if number == -1 else producer
         where = "" if producer is None else f", which is output 0 of {_forward_name(producer)},"
         changed_by = f"{counter.last_change}()" if counter.last_change else "an in-place operation"
         raise RuntimeError(
@@ -314,29 +320,25 @@ def rebase_history(tensor, result, view_node):
     # ``tensor`` (and every other view of base) gets its node rebuilt from base's when asked.
 
 
-def keep_saved_values(result, tensor, node_before):
+def keep_saved_values(result, tensor):
     """Before ``tensor``'s memory is overwritten with ``result``'s values.
 
-    The nodes just recorded for the in-place op (result's node and the few below
-    it, down to ``node_before``) may have saved ``tensor``'s array as an input
-    (``x.pow_(2)`` needs the old x): they get a private copy of the old values, as
-    PyTorch's in-place ops save "original self".
+    The in-place op's node may have saved ``tensor``'s array as its first input
+    (``x.pow_(2)`` needs the old x): it gets a private copy of the old values, as
+    PyTorch's in-place ops save the "original self". Any other saved use of
+    ``tensor`` (``v.mul_(v)``'s second factor, a ``y = v * v`` from before) stays
+    watched by the version counter, so backward raises instead of using new values.
     """
-    pending, seen = [(result._grad_fn, 0)], set()
-    while pending:
-        node, depth = pending.pop()
-        if node is None or node is node_before or node in seen or depth > 3:
-            continue
-        seen.add(node)
-        if getattr(node, "_saved_versions", ()):
-            saved, kept = list(node._saved), []
-            for entry in node._saved_versions:
-                if not entry[5] and saved[entry[6]] is tensor.array:
-                    saved[entry[6]] = tensor.array.copy()  # private now: nothing to watch
-                else:
-                    kept.append(entry)
-            node._saved, node._saved_versions = tuple(saved), tuple(kept)
-        pending.extend((next_node, depth + 1) for next_node, _ in getattr(node, "next_functions", ()))
+    node = result._grad_fn
+    if not getattr(node, "_saved_versions", ()):
+        return
+    saved, kept = list(node._saved), []
+    for entry in node._saved_versions:
+        if entry[5] == 0 and saved[entry[6]] is tensor.array:
+            saved[entry[6]] = tensor.array.copy()  # private now: nothing to watch
+        else:
+            kept.append(entry)
+    node._saved, node._saved_versions = tuple(saved), tuple(kept)
 
 
 def _adopt_saved_output(node, result, tensor):
@@ -347,7 +349,7 @@ def _adopt_saved_output(node, result, tensor):
     saved = list(node._saved)
     entries = []
     for entry in node._saved_versions:
-        if entry[5]:
+        if entry[5] == -1:
             saved[entry[6]] = tensor.array
             entry = (counter, counter.value) + entry[2:]
         entries.append(entry)

@@ -38,8 +38,9 @@ def _direct_arrays(tensor, *operands, floating_only=True):
     would make NumPy compute in float64, so it takes the general path.)
     """
     if is_grad_enabled() and (tensor._requires_grad or any(
-            isinstance(operand, Tensor) and operand._requires_grad for operand in operands)):
-        return None
+            isinstance(operand, Tensor) and operand._requires_grad for operand in operands)
+            or tensor._view is not None and tensor._view.base._requires_grad):
+        return None  # autograd records it (or explains why it can't)
     target = tensor.array
     if not getattr(target.flags, "writeable", True) or 0 in target.strides:
         return None  # the general path explains why it can't be written

@@ -59,7 +59,7 @@ def _assign(tensor, result, node_before=None, name=None):
                                f"tensor first (x = x.float()) or use the out-of-place operation.")
         result = result.to(tensor.dtype)
     if result._grad_fn is not None:
-        views.keep_saved_values(result, tensor, node_before)
+        views.keep_saved_values(result, tensor)
     if result.array is not tensor.array:
         get_array_module(tensor.array).copyto(tensor.array, result.array)
     views.bump_version(tensor, name)

@@ -144,6 +144,22 @@ def narrow(input, dim, start, length):
     return _slice(input, dim, start, length, "SliceBackward0")
 
 
+def select(input, dim, index):
+    """The slice at position ``index`` of dim ``dim``, that dim removed (a view): x[:, index].
+
+    Shapes: (2, 3, 4) with dim=1, index=2 -> (2, 4)
+    """
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, input.ndim)
+    index, size = operator.index(index), input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    position = (slice(None),) * dim + (index % size,)
+    return with_node_name(BasicIndex.apply(input, index=position), "SelectBackward0")
+
+
 def split(tensor, split_size_or_sections, dim=0):
     """Cut ``tensor`` along ``dim`` into pieces (views).
 

@@ -17,6 +17,8 @@ from edunet.ops.arithmetic import broadcast_shapes, unbroadcast
 class Matmul(Function):
     """z = a @ b (see the module docstring for the shapes)."""
 
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
+
     returns_new_gradients = True  # products made in backward (see Function)
 
     def forward(self, a, b):
@@ -135,6 +137,8 @@ class Linear(Function):
     x: (*, in), W: (out, in), b: (out,) -> y: (*, out)
     dL/dx = g W,   dL/dW = g^T x (summed over the leading dimensions),   dL/db = sum of g
     """
+
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
     returns_new_gradients = True  # products and sums made in backward (see Function)
 
