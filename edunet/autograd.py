@@ -22,6 +22,7 @@ import weakref
 
 import numpy
 
+from edunet.autograd_names import NODE_NAMES
 from edunet.backend import device_of, get_array_module, move_array
 from edunet.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                               set_grad_enabled)
@@ -65,7 +66,7 @@ class Function:
     ``backward(ctx, grad_output)`` on tensors, work too (see edunet/user_function.py).
     """
 
-    grad_fn_name = None  # PyTorch's name for the node, when it is not ClassBackward0
+    grad_fn_name = None  # set on a node whose PyTorch name depends on the call (autograd_names.py)
     written_pytorch_style = False
     # True for ops whose backward returns new arrays, a different one per input, and keeps
     # no reference to them (Linear's dL/dW = g^T x). The engine may then hand such an array
@@ -144,8 +145,8 @@ class Function:
         return result
 
     def name(self):
-        """PyTorch's name for this node, e.g. ``MulBackward0``."""
-        return self.grad_fn_name or type(self).__name__ + "Backward0"
+        """PyTorch's name for this node, e.g. ``MulBackward0`` (edunet/autograd_names.py)."""
+        return self.__dict__.get("grad_fn_name") or node_name(type(self))
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -191,10 +192,19 @@ class AccumulateGrad:
         pass
 
     def name(self):
-        return "AccumulateGrad"
+        return NODE_NAMES["AccumulateGrad"]
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def node_name(function_type):
+    """PyTorch's name for the nodes of a Function class: the table, else ``ClassBackward0``.
+
+    (A class attribute ``grad_fn_name`` is still honoured where an op file sets one.)
+    """
+    return (NODE_NAMES.get(function_type.__name__) or function_type.grad_fn_name
+            or function_type.__name__ + "Backward0")
 
 
 def _arrays_on_one_device(inputs, function_type):

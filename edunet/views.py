@@ -274,8 +274,6 @@ class CopySlices(Function):
     ``10`` of ``v.mul_(w)``) get their gradients from ``fn`` as usual.
     """
 
-    grad_fn_name = "CopySlices"
-
     def __init__(self, base_edge, steps, fn, first_is_view):
         self.steps, self.fn, self.first_is_view = steps, fn, first_is_view
         others = fn.next_functions[1:] if first_is_view else fn.next_functions

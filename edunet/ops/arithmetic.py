@@ -210,8 +210,6 @@ class PowTensor(Function):
     Where x = 0 and y >= 0, dz/dy is taken as 0 (PyTorch's convention), not nan.
     """
 
-    grad_fn_name = "PowBackward1"
-
     def forward(self, x, y):
         output = x ** y
         self.save_for_backward(x, y, output)

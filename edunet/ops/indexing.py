@@ -270,8 +270,6 @@ class AdvancedIndex(Function):
     uses x[0] twice, so x[0] gets both gradients (:func:`scatter_add`).
     """
 
-    grad_fn_name = "IndexBackward0"
-
     def forward(self, x, *, index):
         self.input_shape = x.shape
         self.save_for_backward(*index)
