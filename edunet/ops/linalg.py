@@ -19,8 +19,6 @@ class Matmul(Function):
 
     saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
-    returns_new_gradients = True  # products made in backward (see Function)
-
     def forward(self, a, b):
         self.save_for_backward(a, b)
         self.grad_fn_name = _grad_fn_name(a.ndim, b.ndim)
@@ -139,8 +137,6 @@ class Linear(Function):
     """
 
     saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
-
-    returns_new_gradients = True  # products and sums made in backward (see Function)
 
     def forward(self, x, weight, *bias):
         self.save_for_backward(x, weight)
