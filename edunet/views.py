@@ -45,9 +45,12 @@ Ops that save only shapes (``y = x + 1``) don't check, so changing ``x`` then is
 
 import re
 
+import numpy
+
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.grad_mode import enable_grad, is_grad_enabled
+from edunet.tensor import Tensor
 
 
 # ---------------------------------------------------------------- the version counter
@@ -108,8 +111,7 @@ def check_saved_versions(function):
     for counter, version, shape, dtype, producer, number, _ in function._saved_versions:
         if counter.value == version:
             continue
-        from edunet.tensor import Tensor
-        type_name = Tensor._make(get_array_module(dtype.type(0)).zeros(0, dtype)).type()
+        type_name = Tensor._make(numpy.zeros(0, dtype)).type()  # edunet.FloatTensor, ...
         node_name = function.name()
         producer = function if number == -1 else producer
         where = "" if producer is None else f", which is output 0 of {_forward_name(producer)},"

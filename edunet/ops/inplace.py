@@ -33,7 +33,6 @@ from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
 from edunet.tensor import Tensor
 
-LEAF_MESSAGE = views.LEAF_MESSAGE
 
 
 def in_place(tensor, compute, name=None):
