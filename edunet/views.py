@@ -266,6 +266,13 @@ def check_in_place(tensor):
         raise RuntimeError(_restricted_view_message(info.kind, "is being modified inplace"))
 
 
+def check_recorded_change(tensor):
+    """Before a recorded in-place change: the views whose history can't be rewritten."""
+    info = tensor._view
+    if info is not None and info.kind is not None:
+        raise RuntimeError(_restricted_view_message(info.kind, "is being modified inplace"))
+
+
 # ---------------------------------------------------------------- rewriting history
 class CopySlices(Function):
     """The new node of a base after an in-place change of one of its views.
@@ -310,8 +317,6 @@ def rebase_history(tensor, result, view_node):
     if info is None:
         tensor._grad_fn, tensor._requires_grad = node, True
         return
-    if info.kind is not None:
-        raise RuntimeError(_restricted_view_message(info.kind, "is being modified inplace"))
     base = info.base
     first_is_view = (view_node is not None and len(node.next_functions) > 0
                      and node.next_functions[0][0] is view_node)

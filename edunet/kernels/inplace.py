@@ -9,9 +9,17 @@ does: the same numbers, without the new array and the copy.
 
 One call, :func:`write_directly`, returns True when it did the work and False when
 the caller must take the readable path (which also explains every error).
+
+A second, :func:`write_result`, serves the recorded case (``relu_`` inside a network
+that is training): the result was computed as a new array, and copying it into the
+tensor's memory costs a pass over that memory. When nothing else can see that memory
+(no view, no alias, no NumPy array made from it), the tensor may take the new array
+instead: no one can tell the difference, and the copy is saved.
 ``edunet.kernels.reference()``, where it exists, forces the readable path.
 tests/ops/test_inplace.py checks that both paths give the same bits.
 """
+
+import sys
 
 import numpy
 
@@ -202,3 +210,20 @@ def write_directly(operation, tensor, *arguments, **options):
         return False
     views.bump_version(tensor, operation)
     return True
+
+
+def write_result(tensor, result_array):
+    """Give ``tensor``'s memory the values of ``result_array`` (same shape and dtype).
+
+    The reference: copy them in. The fast path: when the tensor's array owns its
+    memory and nothing but the tensor refers to it (``sys.getrefcount``: the tensor,
+    the local name, and the call's own argument), the tensor takes ``result_array``.
+    """
+    target = tensor.array
+    if (not use_reference() and type(target) is numpy.ndarray and type(result_array) is numpy.ndarray
+            and tensor._view is None and target.base is None and result_array.base is None
+            and target.flags.c_contiguous and result_array.flags.c_contiguous
+            and result_array.flags.writeable and sys.getrefcount(target) <= 3):
+        tensor.array = result_array
+        return
+    get_array_module(target).copyto(target, result_array)

@@ -27,12 +27,11 @@ from edunet import dtypes, views
 from edunet.autograd import Function
 from edunet.backend import get_array_module, move_array
 from edunet.grad_mode import is_grad_enabled
-from edunet.kernels.inplace import write_directly
+from edunet.kernels.inplace import write_directly, write_result
 from edunet.ops import arithmetic, elementwise, indexing
 from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
 from edunet.tensor import Tensor
-
 
 
 def in_place(tensor, compute, name=None):
@@ -58,9 +57,10 @@ def _assign(tensor, result, node_before=None, name=None):
                                f"tensor first (x = x.float()) or use the out-of-place operation.")
         result = result.to(tensor.dtype)
     if result._grad_fn is not None:
+        views.check_recorded_change(tensor)
         views.keep_saved_values(result, tensor)
     if result.array is not tensor.array:
-        get_array_module(tensor.array).copyto(tensor.array, result.array)
+        write_result(tensor, result.array)  # copyto(tensor.array, result.array), or faster
     views.bump_version(tensor, name)
     if result._grad_fn is not None:
         views.rebase_history(tensor, result, node_before)

@@ -173,3 +173,40 @@ def test_the_leaf_rule_still_applies():
     with edunet.no_grad():
         weight.mul_(0.5).add_(1.0)
     assert weight.tolist() == [1.5, 1.5, 1.5]
+
+
+# ---------------------------------------------------------------- recorded changes: copy or take over
+RECORDED = {
+    "relu_": lambda h: edunet.nn.functional.relu(h, inplace=True),
+    "mul_": lambda h: h.mul_(3.0),
+    "clamp_": lambda h: h.clamp_(-0.5, 0.5),
+    "pow_": lambda h: h.pow_(2),
+    "setitem": lambda h: h.__setitem__(slice(1, 3), 0.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+@pytest.mark.parametrize("alias", ["none", "data", "numpy", "view", "detach"])
+def test_recorded_changes_reach_every_alias_on_both_paths(name, alias, monkeypatch):
+    """The fast path may hand the tensor the result's array when nobody else sees its memory;
+    every alias must still see the new values, and the gradients equal the reference's."""
+    def run():
+        x = edunet.tensor([1.0, -2.0, 0.25, 3.0], requires_grad=True)
+        h = x * 1.5
+        others = {"none": lambda: None, "data": lambda: h.data, "numpy": lambda: h.detach().numpy(),
+                  "view": lambda: h[1:], "detach": lambda: h.detach()}[alias]()
+        RECORDED[name](h)
+        if others is not None:
+            seen = others.tolist() if isinstance(others, edunet.Tensor) else others.tolist()
+            assert seen == (h[1:] if alias == "view" else h).tolist()
+        (h * edunet.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        return h.tolist(), x.grad.tolist()
+
+    fast = run()
+    general_path_only(monkeypatch)
+    assert run() == fast
+    their_x = torch.tensor([1.0, -2.0, 0.25, 3.0], requires_grad=True)
+    their_h = their_x * 1.5
+    {"relu_": lambda h: torch.nn.functional.relu(h, inplace=True)}.get(name, RECORDED[name])(their_h)
+    (their_h * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert fast == (their_h.tolist(), their_x.grad.tolist())
