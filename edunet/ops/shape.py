@@ -18,7 +18,8 @@ backward moves the gradient back the way the forward moved the values:
 permute, expand, squeeze, unsqueeze and basic indexing (ints, slices, None) give
 *views*: tensors that share memory with their input, so an in-place change to one
 shows in the other. flip, repeat, cat, stack, indexing with tensors or masks,
-gather and pad make new memory.
+gather and pad make new memory. A view op's class says ``is_view = True``; what
+autograd then does when a view or its base is changed in place is in edunet/views.py.
 """
 
 import itertools
