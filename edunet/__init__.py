@@ -49,7 +49,8 @@ from edunet.ops.extrema import amax, amin, argmax, argmin, max, min, return_type
 from edunet.ops.reduction import all, any, logsumexp, mean, prod, sum
 from edunet.ops.statistics import norm, std, var
 from edunet.ops.indexing import gather, index_select, masked_fill
-from edunet.ops.joining import cat, chunk, concat, concatenate, narrow, split, stack, unbind
+from edunet.ops.joining import (cat, chunk, concat, concatenate, narrow, select, split, stack,
+                                 unbind)
 from edunet.ops.shape import (broadcast_to, flatten, flip, permute, reshape, squeeze, t, transpose, unflatten, unsqueeze)
 from edunet.gradcheck import GradcheckError, gradcheck
 from edunet.printing import set_printoptions

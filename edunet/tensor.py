@@ -47,8 +47,9 @@ class Tensor(TensorMethods):
 
     # __slots__ makes a typo such as ``x.requries_grad = True`` an error instead
     # of a silently created attribute.
-    __slots__ = ("array", "grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
-                 "_retains_grad", "__weakref__")
+    # ``_view`` and ``_version_counter``: see edunet/views.py (None until needed).
+    __slots__ = ("array", "_grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
+                 "_retains_grad", "_view", "_version_counter", "__weakref__")
 
     def __init__(self, *data, device=None):
         from edunet.creation import tensor as make_tensor
@@ -61,12 +62,14 @@ class Tensor(TensorMethods):
 
     def _init_fields(self, array, grad_fn=None):
         self.array = array
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._requires_grad = grad_fn is not None
         self._grad = None
         self._hooks = None
         self._accumulator = None
         self._retains_grad = False
+        self._view = None
+        self._version_counter = None
 
     @classmethod
     def _make(cls, array, grad_fn=None):
@@ -145,7 +148,37 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ autograd
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).
+
+        A view whose base was changed in place gets a fresh one, replayed from the
+        base (edunet/views.py).
+        """
+        if self._view is not None:
+            views.refresh_history(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared with its views)."""
+        return 0 if self._version_counter is None else self._version_counter.value
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of, or None."""
+        return None if self._view is None else self._view.base
+
+    def _is_view(self):
+        return self._view is not None
+
+    @property
     def requires_grad(self):
+        if self._view is not None:
+            views.refresh_history(self, strict=False)
         return self._requires_grad
 
     @requires_grad.setter
@@ -206,7 +239,7 @@ class Tensor(TensorMethods):
 
     @property
     def data(self):
-        """The same values as a tensor outside the graph (shares memory)."""
+        """The same values as a tensor outside the graph (shares memory, not the version counter)."""
         return Tensor._make(self.array)
 
     @data.setter
@@ -240,8 +273,10 @@ class Tensor(TensorMethods):
 
     def _gradient_edge(self):
         """The graph node a gradient for this tensor flows into: ``(node, 0)``."""
-        if self.grad_fn is not None:
-            return (self.grad_fn, 0)
+        if self._view is not None:
+            views.refresh_history(self)
+        if self._grad_fn is not None:
+            return (self._grad_fn, 0)
         if self._requires_grad:
             return (autograd._make_accumulator(self), 0)
         return (None, 0)
@@ -258,11 +293,16 @@ class Tensor(TensorMethods):
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """A tensor with the same values (shared memory) and no history."""
-        return Tensor._make(self.array)
+        """A tensor with the same values (shared memory, shared version counter) and no history."""
+        detached = Tensor._make(self.array)
+        detached._version_counter = views.version_counter(self)
+        return detached
 
     def detach_(self):
-        self.grad_fn = None
+        if self._view is not None and self._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. (This tensor "
+                               "is a view of another one, whose history it shares.)")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -429,6 +469,6 @@ def _rebuild(array, requires_grad):
 
 # The operations import Tensor themselves, so they are imported after the class
 # exists; the methods look these modules up when called.
-from edunet import autograd, creation, printing  # noqa: E402
+from edunet import autograd, creation, printing, views  # noqa: E402
 from edunet.ops import (activation, arithmetic, conversion, elementwise, extrema,  # noqa: E402,F401
                         indexing, inplace, joining, linalg, padding, reduction, shape, statistics)

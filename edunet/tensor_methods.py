@@ -52,7 +52,7 @@ class TensorMethods:
         return ops.inplace.exp_(self)
 
     def zero_(self):
-        return ops.inplace.fill_(self, 0)
+        return ops.inplace.zero_(self)
 
     def fill_(self, value):
         return ops.inplace.fill_(self, value)
@@ -476,6 +476,9 @@ class TensorMethods:
 
     def narrow(self, dim, start, length):
         return ops.joining.narrow(self, dim, start, length)
+
+    def select(self, dim, index):
+        return ops.joining.select(self, dim, index)
 
     def gather(self, dim, index):
         return ops.indexing.gather(self, dim, index)

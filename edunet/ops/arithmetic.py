@@ -148,6 +148,8 @@ class Sub(Function):
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x"""
 
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
+
     def forward(self, x, y):
         self.save_for_backward(x, y)
         return x * y
@@ -161,6 +163,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = x / y;  dz/dx = 1 / y, dz/dy = -x / y^2"""
+
+    saved_input_used_by = {0: (1,)}  # (for the version check: edunet/views.py)
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
@@ -205,8 +209,6 @@ class PowTensor(Function):
 
     Where x = 0 and y >= 0, dz/dy is taken as 0 (PyTorch's convention), not nan.
     """
-
-    grad_fn_name = "PowBackward1"
 
     def forward(self, x, y):
         output = x ** y

@@ -27,8 +27,6 @@ from edunet.random import default_generator
 class Dropout(Function):
     """y = x * m with m = mask / (1 - p) fixed in forward;  dy/dx = m"""
 
-    grad_fn_name = "MulBackward0"  # PyTorch's dropout is a multiplication by the mask, too
-
     def forward(self, x, *, multiplier):
         self.save_for_backward(multiplier)
         return x * multiplier

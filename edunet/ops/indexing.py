@@ -46,6 +46,8 @@ class BasicIndex(Function):
     (``x[...]``); narrow, split, chunk and unbind use this node too.
     """
 
+    is_view = True
+
     def forward(self, x, *, index):
         self.index, self.input_shape = index, x.shape
         return x[index + (Ellipsis,)]  # the Ellipsis makes NumPy return a 0-d view, not a number
@@ -267,8 +269,6 @@ class AdvancedIndex(Function):
     Backward: zeros shaped like x, with grad_output *added* at [index]: ``x[[0, 0]]``
     uses x[0] twice, so x[0] gets both gradients (:func:`scatter_add`).
     """
-
-    grad_fn_name = "IndexBackward0"
 
     def forward(self, x, *, index):
         self.input_shape = x.shape

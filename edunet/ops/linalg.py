@@ -17,7 +17,7 @@ from edunet.ops.arithmetic import broadcast_shapes, unbroadcast
 class Matmul(Function):
     """z = a @ b (see the module docstring for the shapes)."""
 
-    returns_new_gradients = True  # products made in backward (see Function)
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -136,7 +136,7 @@ class Linear(Function):
     dL/dx = g W,   dL/dW = g^T x (summed over the leading dimensions),   dL/db = sum of g
     """
 
-    returns_new_gradients = True  # products and sums made in backward (see Function)
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
     def forward(self, x, weight, *bias):
         self.save_for_backward(x, weight)

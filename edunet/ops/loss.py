@@ -411,8 +411,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 class XLogX(Function):
     """y = x log x, taken as 0 at x = 0 (its limit);  dy/dx = log x + 1"""
 
-    grad_fn_name = "XlogyBackward0"
-
     def forward(self, x):
         xp = get_array_module(x)
         self.save_for_backward(x)

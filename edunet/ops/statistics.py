@@ -103,8 +103,6 @@ class Norm(Function):
     the gradient is sign(x_i), shared evenly among the tied largest (smallest) |x_i|.
     """
 
-    grad_fn_name = "LinalgVectorNormBackward0"  # torch.norm computes torch.linalg.vector_norm
-
     def forward(self, x, *, p, dims, keepdim):
         xp = get_array_module(x)
         self.p, self.dims = p, dims
