@@ -16,10 +16,14 @@ from edunet.viz.dashboard import TrainingDashboard, training_dashboard
 from edunet.viz.feature_maps import feature_maps
 from edunet.viz.gradient_flow import gradient_flow
 from edunet.viz.graph import draw_graph
+from edunet.viz.init_explorer import init_explorer
 from edunet.viz.loss_explorer import loss_explorer
 from edunet.viz.optimizer_playground import optimizer_playground
 from edunet.viz.parameter_counts import parameter_counts
+from edunet.viz.sequence_explorer import sequence_explorer
 
 __all__ = ["activation_explorer", "conv_explorer", "draw_graph", "feature_maps", "gradient_flow",
-           "loss_explorer", "optimizer_playground", "parameter_counts", "softmax_explorer",
+           "init_explorer",
+           "loss_explorer", "optimizer_playground", "parameter_counts", "sequence_explorer",
+           "softmax_explorer",
            "TrainingDashboard", "training_dashboard"]
