@@ -1,10 +1,21 @@
 """``edunet.doctor()``: a plain-language report on versions and devices."""
 
+import os
 import sys
 
 import numpy
 
 from edunet import backend
+
+
+def _short_location(folder):
+    """Where edunet is imported from, without this machine's own folder names: relative to
+    the current folder when it is near (``../edunet`` from the notebooks), else from ``~``."""
+    relative = os.path.relpath(folder)
+    if not relative.startswith(os.path.join("..", "..")):
+        return relative
+    home = os.path.expanduser("~")
+    return "~" + folder[len(home):] if folder.startswith(home + os.sep) else folder
 
 
 def report():
@@ -14,7 +25,7 @@ def report():
     import edunet
 
     lines = [
-        f"edunet  {edunet.__version__}  ({edunet.__file__.rsplit('/', 1)[0]})",
+        f"edunet  {edunet.__version__}  ({_short_location(os.path.dirname(edunet.__file__))})",
         f"Python  {sys.version.split()[0]}  on {platform.system()} {platform.machine()}",
         f"NumPy   {numpy.__version__}",
     ]

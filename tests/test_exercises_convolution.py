@@ -49,8 +49,13 @@ def _cnn(in_channels=1, in_features=576):
 
 def test_fashion_cnn():
     assert check.fashion_cnn(_cnn())
-    assert "grayscale" in check.fashion_cnn(_cnn(in_channels=3)).hint
-    assert "64 x 3 x 3" in check.fashion_cnn(_cnn(in_features=1024)).hint
+    # Hints come in tiers: a nudge first, the answer only in the last tier.
+    colour = check.fashion_cnn(_cnn(in_channels=3))
+    assert "channels" in colour.hint and "1 channel" not in colour.hint
+    assert "grayscale" in colour.hints[-1]
+    flatten = check.fashion_cnn(_cnn(in_features=1024))
+    assert "28 x 28" in flatten.hint and "64 x 3 x 3" not in flatten.hint
+    assert "64 x 3 x 3" in flatten.hints[-1] and len(flatten.hints) == 3
     short = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
     assert "structure" in check.fashion_cnn(short).hint
     assert not check.fashion_cnn(None)

@@ -1,5 +1,7 @@
 """Checks of "02 Module basics": right answers pass, typical wrong ones fail with a hint."""
 
+import pytest
+
 import edunet
 from edunet import nn
 from edunet.exercises import module_basics as check
@@ -30,6 +32,20 @@ def test_binary_classifier():
     too_big = nn.Sequential(nn.Linear(20, 64), nn.Linear(64, 32), nn.Linear(32, 2), nn.Sigmoid())
     assert "3,490" in check.binary_classifier(too_big).message
     assert not check.binary_classifier("model")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_binary_classifier_needs_a_nonlinearity_between_the_layers(seed):
+    edunet.manual_seed(seed)
+    no_bend = nn.Sequential(nn.Linear(20, 64), nn.Linear(64, 32), nn.Linear(32, 1), nn.Sigmoid())
+    verdict = check.binary_classifier(no_bend)
+    assert not verdict and "activation" in verdict.hint and "nn.ReLU()" in verdict.hints[1]
+    one_relu = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.Linear(32, 1),
+                             nn.Sigmoid())
+    assert check.binary_classifier(one_relu)          # it bends: a working network
+    tanh = nn.Sequential(nn.Linear(20, 64), nn.Tanh(), nn.Linear(64, 32), nn.Tanh(),
+                         nn.Linear(32, 1), nn.Sigmoid())
+    assert check.binary_classifier(tanh)
 
 
 class GoodMLP(nn.Module):

@@ -10,8 +10,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-OPEN_COURSE = 'python -m pip install -e ".[lab]" && python -m jupyter lab notebooks/'
-RUN_TESTS = 'python -m pip install -e ".[test]" "torch==2.13.0" && python -m pytest'
+OPEN_COURSE = ('python -m pip install -c constraints.txt -e ".[lab]" && '
+               'python -m jupyter lab notebooks/')
+RUN_TESTS = ('python -m pip install -c constraints.txt -e ".[test]" "torch==2.13.0" && '
+             'python -m pytest')
 
 
 def fenced_blocks(markdown):

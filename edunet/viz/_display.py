@@ -12,7 +12,13 @@ JupyterLab, Jupyter Notebook 7 and Voila, and under a test with no browser at al
     caption = make_caption("a line")       # an ipywidgets.HTML; update with set_caption
 
 Every widget gives its figure the CSS class ``edunet-figure`` and its caption
-``edunet-caption``, so a browser test can find them.
+``edunet-caption``, so a browser test can find them, and a text alternative that
+says what the picture shows (``show_figure(image, figure, description=...)``).
+
+Accessibility: pictures are drawn on a white background, so they stay readable in
+JupyterLab's dark theme; colour maps are viridis (readable with every common colour
+blindness, and in grey) and line colours come from ``COLOURS``, the Okabe-Ito
+palette, with a different line style per colour where lines share a plot.
 """
 
 import html
@@ -21,6 +27,10 @@ import io
 FIGURE_CLASS = "edunet-figure"
 CAPTION_CLASS = "edunet-caption"
 SLIDER_STYLE = {"description_width": "initial"}
+# Okabe & Ito's palette: told apart with every common colour blindness.
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000"]
+LINE_STYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1))]
 
 
 def new_figure(width=6.4, height=4.0, layout="constrained"):
@@ -37,20 +47,51 @@ def figure_to_png(figure, dpi=80):
     return buffer.getvalue()
 
 
+def _figure_image_class():
+    """``ipywidgets.Image`` plus an empty ``description``.
+
+    The browser shows an image's ``tooltip`` as its ``title`` (our text alternative),
+    but ipywidgets' code that does so first reads the widget's ``description``, which an
+    Image does not have: the view fails ("Cannot read properties of undefined"). Syncing
+    an empty ``description`` lets it through.
+    """
+    import ipywidgets as widgets
+    from traitlets import Unicode
+
+    class FigureImage(widgets.Image):
+        description = Unicode("").tag(sync=True)
+
+    return FigureImage
+
+
+_FIGURE_IMAGE = None
+
+
 def figure_image(figure=None, dpi=80):
     """An ``ipywidgets.Image`` showing ``figure`` (or empty, to fill with show_figure)."""
     import ipywidgets as widgets
+    global _FIGURE_IMAGE
+    if _FIGURE_IMAGE is None:
+        _FIGURE_IMAGE = _figure_image_class()
     # align_self: keep the picture at its own size (a VBox would stretch it to full width)
-    image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
+    image = _FIGURE_IMAGE(format="png", layout=widgets.Layout(align_self="flex-start"))
     image.add_class(FIGURE_CLASS)
     if figure is not None:
         show_figure(image, figure, dpi)
     return image
 
 
-def show_figure(image, figure, dpi=80):
-    """Draw ``figure`` into the Image widget ``image``, replacing what it showed."""
+def show_figure(image, figure, dpi=80, description=None):
+    """Draw ``figure`` into the Image widget ``image``, replacing what it showed.
+
+    ``description`` is the picture's text alternative: one or two sentences saying what
+    it shows, for a screen reader and for anyone who cannot see the picture. It becomes
+    the image's ``title`` in the browser (ipywidgets' ``tooltip``) and the text stored
+    with the notebook (see ``Panel``).
+    """
     image.value = figure_to_png(figure, dpi)
+    if description is not None:
+        image.tooltip = description
 
 
 def make_caption(text=""):

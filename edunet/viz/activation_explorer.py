@@ -19,11 +19,11 @@ Softmax turns a vector of scores (logits) z into probabilities,
 (T < 1) or flattens (T > 1) the distribution.
 """
 
+from edunet.i18n import _
 from edunet.viz import _display
 
 FUNCTIONS = ("ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh")
-COLOURS = dict(zip(FUNCTIONS, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
-                               "tab:brown")))
+COLOURS = dict(zip(FUNCTIONS, _display.COLOURS))      # colour-blind safe (Okabe-Ito)
 
 
 def activation(name, x, negative_slope=0.01, alpha=1.0):
@@ -63,11 +63,11 @@ def activation_explorer():
                                          description=name, indent=False,
                                          layout=widgets.Layout(width="7.5em"))
                   for name in FUNCTIONS}
-    show_derivatives = widgets.Checkbox(value=True, description="derivatives (dashed)",
+    show_derivatives = widgets.Checkbox(value=True, description=_("derivatives (dashed)"),
                                         indent=False)
-    marker = _display.float_slider("input marker x", 1.0, -4.0, 4.0, 0.1)
-    negative_slope = _display.float_slider("LeakyReLU negative_slope", 0.01, 0.0, 0.5, 0.01)
-    alpha = _display.float_slider("ELU alpha", 1.0, 0.1, 2.0, 0.1)
+    marker = _display.float_slider(_("input marker x"), 1.0, -4.0, 4.0, 0.1)
+    negative_slope = _display.float_slider(_("LeakyReLU negative_slope"), 0.01, 0.0, 0.5, 0.01)
+    alpha = _display.float_slider(_("ELU alpha"), 1.0, 0.1, 2.0, 0.1)
     picture, caption = _display.figure_image(), _display.make_caption()
     box = Panel([widgets.HBox(list(checkboxes.values()) + [show_derivatives]), marker,
                  widgets.HBox([negative_slope, alpha]), picture, caption], "activation_explorer")
@@ -85,7 +85,7 @@ def activation_explorer():
         figure = _display.new_figure(7.5, 4.2)
         axes = figure.add_subplot()
         for name in shown:
-            _, values, slopes = curves[name]
+            _points, values, slopes = curves[name]
             axes.plot(grid, values, color=COLOURS[name], label=name)
             if show_derivatives.value:
                 axes.plot(grid, slopes, color=COLOURS[name], linestyle="--", label=f"{name}'")
@@ -98,11 +98,13 @@ def activation_explorer():
         axes.grid(alpha=0.3)
         if shown:
             figure.legend(loc="outside right upper", fontsize="small")
-        _display.show_figure(picture, figure)
+        _display.show_figure(picture, figure, description=_(
+            "The curves of {names} for x from -5 to 5 (their derivatives dashed), with a marker "
+            "at x = {x:.2f}.").format(names=", ".join(shown) or "-", x=marker.value))
         parts = [f"{name}: f = {value:.3f}, f' = {slope:.3f}"
                  for name, (value, slope) in marker_values.items()]
-        _display.set_caption(caption, f"x = {marker.value:.2f}: " + ("; ".join(parts) or
-                                                                   "tick a function to plot it"))
+        _display.set_caption(caption, f"x = {marker.value:.2f}: " + (
+            "; ".join(parts) or _("tick a function to plot it")))
         box.curves, box.marker_values = curves, marker_values
 
     for control in [*checkboxes.values(), show_derivatives, marker, negative_slope, alpha]:
@@ -133,10 +135,11 @@ def softmax_explorer(logits=None):
         raise ValueError(f"softmax_explorer takes 2 to 10 logits in a 1-D list; got shape "
                          f"{tuple(start.shape)}.")
     low, high = min(-5.0, float(start.min())), max(5.0, float(start.max()))
-    logit_sliders = [_display.float_slider(f"logit z[{index}]", float(value), low, high, 0.1)
+    logit_sliders = [_display.float_slider(_("logit z[{index}]").format(index=index),
+                                           float(value), low, high, 0.1)
                      for index, value in enumerate(start)]
     temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
-                                         description="temperature T", continuous_update=False,
+                                         description=_("temperature T"), continuous_update=False,
                                          readout_format=".2f", style=_display.SLIDER_STYLE)
     picture, caption = _display.figure_image(), _display.make_caption()
     box = Panel([*logit_sliders, temperature, picture, caption], "softmax_explorer")
@@ -144,23 +147,35 @@ def softmax_explorer(logits=None):
     def redraw(change=None):
         scores = numpy.array([slider.value for slider in logit_sliders], dtype=numpy.float32)
         probabilities = softmax(creation.tensor(scores) / temperature.value, dim=0).numpy()
-        figure = _display.new_figure(7.0, 3.0)
+        figure = _display.new_figure(7.5, 3.2)
         left, right = figure.subplots(1, 2)
-        labels = [f"z[{index}]" for index in range(len(scores))]
-        left.bar(labels, scores, color="tab:gray")
+        # The logits keep the sliders' fixed scale (auto-scaling would make 0.1, 0.2, 0.3
+        # look as different as 1, 5, 9); each bar says which class it belongs to.
+        indices = list(range(len(scores)))
+        left.bar(indices, scores, color="gray")
+        left.set_ylim(low, high)
         left.axhline(0, color="black", linewidth=0.5)
-        left.set_title("logits z")
-        right.bar(labels, probabilities, color="tab:blue")
+        left.set_title(_("logits z[i]"))
+        right.bar(indices, probabilities, color=_display.COLOURS[0])
         for index, probability in enumerate(probabilities):
             right.text(index, probability, f"{probability:.3f}", ha="center", va="bottom")
         right.set_ylim(0, 1.1)
-        right.set_title(f"softmax(z / {temperature.value:.2f})")
-        _display.show_figure(picture, figure)
+        right.set_title(_("probabilities p[i] = softmax(z / {temperature:.2f})[i]").format(
+            temperature=temperature.value))
+        for axes in (left, right):
+            axes.set_xticks(indices, [str(index) for index in indices])
+            axes.set_xlabel(_("class i"))
+        _display.show_figure(picture, figure, description=_(
+            "Bars of the logits z = [{logits}] and of their softmax probabilities "
+            "p = [{probabilities}].").format(
+                logits=", ".join(f"{z:.1f}" for z in scores),
+                probabilities=", ".join(f"{p:.3f}" for p in probabilities)))
         shown = ", ".join(f"{p:.3f}" for p in probabilities)
-        _display.set_caption(caption, (
-            f"T = {temperature.value:.2f}: p = [{shown}], sum {probabilities.sum():.3f}. "
-            f"Small T sharpens toward the largest logit; large T flattens toward "
-            f"1/{len(scores)} each."))
+        _display.set_caption(caption, _(
+            "T = {temperature:.2f}: p = [{shown}], sum {total:.3f}. Small T sharpens toward the "
+            "largest logit; large T flattens toward 1/{count} each.").format(
+                temperature=temperature.value, shown=shown, total=probabilities.sum(),
+                count=len(scores)))
         box.logits, box.probabilities = scores, probabilities
 
     for control in [*logit_sliders, temperature]:

@@ -18,6 +18,7 @@ same numbers ``F.conv2d``, ``F.max_pool2d`` and ``F.avg_pool2d`` give.
 
 import math
 
+from edunet.i18n import _
 from edunet.viz import _display
 
 MODES = ("convolution", "max pool", "average pool")
@@ -47,7 +48,7 @@ def size_formula(name, size, kernel_size, stride, padding, dilation, ceil_mode=F
             f"2*{padding} - {dilation}*({kernel_size}-1) - 1)/{stride}) + 1 = "
             f"{rounding}({span}/{stride}) + 1 = {result}")
     if ceil_mode and span >= 0 and result == math.ceil(span / stride):
-        text += " (the last window would start in the padding, so it is dropped)"
+        text += " " + _("(the last window would start in the padding, so it is dropped)")
     return text
 
 
@@ -81,10 +82,10 @@ def compute_cell(input, kernel, cells, mode):
         terms = " + ".join(f"{x:g}*{w:g}" if w >= 0 else f"{x:g}*({w:g})" for x, w in products)
         return result, f"{terms} = {result:g}"
     if mode == "max pool":                            # padding never wins a max
-        inside = [value(r, c) for r, c, _, _ in cells if 0 <= r < height and 0 <= c < width]
+        inside = [value(r, c) for r, c, _row, _column in cells if 0 <= r < height and 0 <= c < width]
         result = max(inside)
         return result, f"max({', '.join(f'{x:g}' for x in inside)}) = {result:g}"
-    values = [value(r, c) for r, c, _, _ in cells]    # average: padding zeros count too
+    values = [value(r, c) for r, c, _row, _column in cells]    # average: padding zeros count too
     result = sum(values) / len(values)
     return result, f"({' + '.join(f'{x:g}' for x in values)}) / {len(values)} = {result:g}"
 
@@ -93,37 +94,39 @@ def _draw(input, kernel, output, mode, padding, window, current, filled):
     """Padded input with the window, the kernel (or window size), and the output so far."""
     import numpy
     height, width = input.shape
-    columns = [width + 2 * padding, kernel.shape[1], max(output.shape[1], 1)]
+    columns = [width + 2 * padding, kernel.shape[1], max(output.shape[1], 3)]   # room for titles
     cell = 0.42                                       # inches: every panel's cells the same size
-    figure = _display.new_figure(cell * sum(columns) + 1.5, cell * (height + 2 * padding) + 0.5,
+    figure = _display.new_figure(cell * sum(columns) + 2.2, cell * (height + 2 * padding) + 0.5,
                                  layout=None)    # no axes to fit: skip the (slow) layout step
     left, middle, right = figure.subplots(1, 3, width_ratios=columns, gridspec_kw={
         "left": 0.02, "right": 0.98, "bottom": 0.02, "top": 1 - 0.35 / figure.get_figheight(),
-        "wspace": 0.15})
+        "wspace": 0.3})                              # a clear gap: three grids, not one
     padded = numpy.zeros((height + 2 * padding, width + 2 * padding))
     padded[padding:padding + height, padding:padding + width] = input
     is_padding = numpy.ones(padded.shape, dtype=bool)
     is_padding[padding:padding + height, padding:padding + width] = False
     colours = numpy.ones(padded.shape + (3,))
     colours[is_padding] = 0.85                                            # padding: grey
-    for r, c, _, _ in window:
+    for r, c, _row, _column in window:
         colours[r + padding, c + padding] = (1.0, 0.7, 0.3)                # window: orange
     if mode == "max pool":                        # padding takes no part in a maximum
         padded[is_padding] = numpy.nan
-    _grid(left, colours, padded, f"input, padding={padding}")
+    _grid(left, colours, padded, _("input, padding={padding}").format(padding=padding))
     if mode == "convolution":
-        _grid(middle, numpy.ones(kernel.shape + (3,)), kernel, "kernel")
+        _grid(middle, numpy.full(kernel.shape + (3,), (0.85, 0.92, 1.0)), kernel, _("kernel"))
     else:
         _grid(middle, numpy.full(kernel.shape + (3,), (1.0, 0.7, 0.3)), None,
-              f"{kernel.shape[0]} x {kernel.shape[1]} window")
+              _("{rows} x {columns} window").format(rows=kernel.shape[0],
+                                                     columns=kernel.shape[1]))
     if output.size == 0:
         right.set_axis_off()
-        right.text(0.5, 0.5, "no output", ha="center", va="center")
+        right.text(0.5, 0.5, _("no output"), ha="center", va="center")
         return figure
     colours = numpy.ones(output.shape + (3,))
     if current is not None:
         colours[current] = (0.5, 0.85, 0.5)                                   # current: green
-    _grid(right, colours, numpy.where(filled, output, numpy.nan), f"output {list(output.shape)}")
+    _grid(right, colours, numpy.where(filled, output, numpy.nan),
+          _("output {shape}").format(shape=list(output.shape)))
     return figure
 
 
@@ -202,21 +205,41 @@ def conv_explorer(input=None, kernel=None):
         DEFAULT_INPUT if input is None else input, "input"), "input")
     kernel_grid, kernel_cells = _editable_grid(_as_matrix(
         DEFAULT_KERNEL if kernel is None else kernel, "kernel"), "kernel")
-    mode = widgets.ToggleButtons(options=MODES, description="Operation",
+    mode = widgets.ToggleButtons(options=MODES, description=_("Operation"),
                                  style=_display.SLIDER_STYLE)
-    stride = _display.int_slider("stride", 1, 1, 3)
-    padding = _display.int_slider("padding", 0, 0, 2)
-    dilation = _display.int_slider("dilation", 1, 1, 3)
-    ceil_mode = widgets.Checkbox(value=False, description="ceil_mode (pooling only)",
+    largest_kernel = max(len(kernel_cells), len(kernel_cells[0]))
+    stride = _display.int_slider(_("stride"), 1, 1, max(3, largest_kernel))
+    padding = _display.int_slider(_("padding"), 0, 0, 2)
+    dilation = _display.int_slider(_("dilation"), 1, 1, 3)
+    ceil_mode = widgets.Checkbox(value=False, description=_("ceil_mode (pooling only)"),
                                  style=_display.SLIDER_STYLE)
-    step = _display.int_slider("step: output cell", 1, 1, 1)
+    step = _display.int_slider(_("step: output cell"), 1, 1, 1)
     formula, picture, caption = widgets.HTML(), _display.figure_image(), _display.make_caption()
+    # Two separate boxes with a wide gap and a frame each: an input and a kernel, never
+    # one 5 x 8 grid.
+    framed = widgets.Layout(border="1px solid #999", padding="4px", margin="0 2.5em 0 0")
     box = Panel([
-        widgets.HBox([widgets.VBox([widgets.Label("input (edit the numbers)"), input_grid]),
-                      widgets.VBox([widgets.Label("kernel"), kernel_grid])]),
+        widgets.HBox([widgets.VBox([widgets.Label(_("input (edit the numbers)")), input_grid],
+                                   layout=framed),
+                      widgets.VBox([widgets.Label(_("kernel (edit the numbers)")), kernel_grid],
+                                   layout=widgets.Layout(border="1px solid #999",
+                                                         padding="4px"))]),
         mode, widgets.HBox([stride, padding, dilation]), ceil_mode, step, picture, formula,
         caption], "conv_explorer")
     adjusting = {"step": False}
+
+    def follow_pytorch_default_stride(change):
+        """Pooling's stride defaults to its kernel size in PyTorch; convolution's to 1."""
+        pooling_now = change["new"] != "convolution"
+        pooling_before = change["old"] != "convolution"
+        if pooling_now == pooling_before:
+            return
+        rows, columns = len(kernel_cells), len(kernel_cells[0])
+        adjusting["step"] = True                         # one redraw, after both changes
+        stride.value = (rows if rows == columns else 1) if pooling_now else 1
+        adjusting["step"] = False
+
+    mode.observe(follow_pytorch_default_stride, names="value")
 
     def redraw(change=None):
         if adjusting["step"]:
@@ -233,20 +256,21 @@ def conv_explorer(input=None, kernel=None):
         results = []
         problem = None
         if pooling and any(padding.value > k // 2 for k in weights.shape):
-            problem = (f"PyTorch refuses this: pad should be at most half of the kernel size "
-                       f"(padding={padding.value}, kernel {weights.shape[0]} x "
-                       f"{weights.shape[1]}).")
+            problem = _("PyTorch refuses this: pad should be at most half of the kernel size "
+                        "(padding={padding}, kernel {rows} x {columns}).").format(
+                            padding=padding.value, rows=weights.shape[0], columns=weights.shape[1])
         else:
             for cell, cells in windows(*values.shape, weights.shape, stride.value,
                                        padding.value, d, rounding_up):
                 results.append((cell, cells, *compute_cell(values, weights, cells, mode.value)))
             if not results:
-                problem = ("The (dilated) kernel is larger than the padded input, so there is no "
-                           "output: PyTorch raises a RuntimeError. Add padding or lower dilation.")
+                problem = _("The (dilated) kernel is larger than the padded input, so there is "
+                            "no output: PyTorch raises a RuntimeError. Add padding or lower "
+                            "dilation.")
         sizes = [output_size(n, k, stride.value, padding.value, d, rounding_up)
                  for n, k in zip(values.shape, weights.shape)]
         output = numpy.zeros(sizes if not problem else (0, 0))
-        for (i, j), _, value, _ in results:
+        for (i, j), _cells, value, _text in results:
             output[i, j] = value
         adjusting["step"] = True                  # a smaller step.max may move step.value
         step.max = max(len(results), 1)
@@ -257,21 +281,33 @@ def conv_explorer(input=None, kernel=None):
         filled.flat[:step.value] = True
         _display.show_figure(picture, _draw(
             values, weights, output, mode.value, padding.value,
-            current[1] if current else [], current[0] if current else None, filled))
+            current[1] if current else [], current[0] if current else None, filled),
+            description=_("Three grids side by side: the {height} x {width} input with "
+                          "padding {padding} and the window in orange, the {kernel} "
+                          "{operation}, and the output {shape} filled up to step {step}.").format(
+                height=values.shape[0], width=values.shape[1], padding=padding.value,
+                kernel=" x ".join(str(n) for n in weights.shape),
+                operation=_("kernel") if mode.value == "convolution" else _("window"),
+                shape=list(output.shape), step=step.value))
         lines = [size_formula(name, n, k, stride.value, padding.value, d, rounding_up)
                  for name, n, k in zip(("OH", "OW"), values.shape, weights.shape)]
         formula.value = "<br>".join(lines)
         call = _library_call(mode.value, tuple(weights.shape), stride.value, padding.value, d,
                              ceil_mode.value)
         if current:
-            (i, j), _, _, arithmetic = current
-            detail = f"step {step.value} of {len(results)}: output[{i}, {j}] = {arithmetic}"
+            (i, j), _cells, _value, arithmetic = current
+            detail = _("step {step} of {total}: output[{i}, {j}] = {arithmetic}").format(
+                step=step.value, total=len(results), i=i, j=j, arithmetic=arithmetic)
         else:
             arithmetic, detail = "", problem
-        _display.set_caption(caption, f"{call} -> output {list(output.shape)}\n{detail}")
+        note = ""
+        if pooling and stride.value == weights.shape[0] == weights.shape[1]:
+            note = "\n" + _("stride={stride} is PyTorch's default for pooling: the kernel size, "
+                            "so the windows do not overlap.").format(stride=stride.value)
+        _display.set_caption(caption, f"{call} -> output {list(output.shape)}\n{detail}{note}")
         box.input_array, box.kernel_array, box.output_array = values, weights, output
         box.output_size = tuple(output.shape)
-        box.window = [(r, c) for r, c, _, _ in current[1]] if current else []
+        box.window = [(r, c) for r, c, _row, _column in current[1]] if current else []
         box.current_cell = current[0] if current else None
         box.arithmetic = arithmetic
 

@@ -14,6 +14,7 @@ Only layers that are modules can be hooked: an activation called as a function i
 import math
 
 from edunet.grad_mode import no_grad
+from edunet.i18n import _
 from edunet.viz import _display
 
 CHANNELS_PER_PAGE = (4, 16, 36)
@@ -96,8 +97,22 @@ def tile(maps, columns, gap=1):
     return mosaic
 
 
-def _draw_grid(maps, channels, vmin, vmax, shared):
-    """The channels as a grid; shared: one colour scale and bar, else each channel 0..1."""
+def _input_picture(image):
+    """One input image (C, H, W) as something ``imshow`` draws: RGB for 3 channels (stretched
+    to 0..1, as a normalized image may hold any values), else the first channel in grey."""
+    import numpy
+    if image.shape[0] == 3:
+        picture = image.transpose(1, 2, 0)
+        low, high = picture.min(), picture.max()
+        return (picture - low) / (high - low) if high > low else numpy.zeros_like(picture), None
+    return image[0], "gray"
+
+
+def _draw_grid(maps, channels, vmin, vmax, shared, image=None):
+    """The channels as a grid; shared: one colour scale and bar, else each channel 0..1.
+
+    ``image`` (C, H, W), when given, is drawn on the left: the input these maps come from.
+    """
     import numpy
     if not shared:                        # stretch each channel to its own min..max
         low = maps.min(axis=(1, 2), keepdims=True)
@@ -107,9 +122,18 @@ def _draw_grid(maps, channels, vmin, vmax, shared):
     columns = math.ceil(math.sqrt(len(channels)))
     height, width = maps.shape[1:]
     gap = max(1, min(height, width) // 10) if height > 1 else 1
-    figure = _display.new_figure(6.4, 6.4 * math.ceil(len(channels) / columns) / columns
-                                 if height > 1 else 0.4 * len(channels) + 1.2)
-    axes = figure.add_subplot()
+    grid_height = (6.4 * math.ceil(len(channels) / columns) / columns if height > 1
+                   else 0.4 * len(channels) + 1.2)
+    if image is not None:
+        figure = _display.new_figure(9.0, max(grid_height, 2.6))
+        input_axes, axes = figure.subplots(1, 2, width_ratios=[1, 2.6])
+        picture, colour_map = _input_picture(image)
+        input_axes.imshow(picture, cmap=colour_map, interpolation="nearest")
+        input_axes.set_title(_("input image"))
+        input_axes.set_axis_off()
+    else:
+        figure = _display.new_figure(6.4, grid_height)
+        axes = figure.add_subplot()
     picture = axes.imshow(tile(maps, columns, gap), cmap="viridis", vmin=vmin, vmax=vmax,
                           interpolation="nearest", aspect="equal" if height > 1 else "auto")
     axes.set_axis_off()
@@ -160,18 +184,19 @@ def feature_maps(model, images):
             f"feature_maps found no convolution, pooling or activation layer in "
             f"{type(model).__name__}. Only modules can be hooked: write nn.ReLU() in __init__ "
             f"instead of F.relu(x) in forward to see its output.")
-    shapes = {name: list(array.shape) for name, (_, array) in outputs.items()}
-    grids = {name: _as_maps(array) for name, (_, array) in outputs.items()}
+    shapes = {name: list(array.shape) for name, (_type, array) in outputs.items()}
+    grids = {name: _as_maps(array) for name, (_type, array) in outputs.items()}
 
     layer = widgets.Dropdown(description="Layer", style=_display.SLIDER_STYLE, options=[
-        (f"{name}: {type_name} {shapes[name]}", name) for name, (type_name, _) in outputs.items()])
+        (f"{name}: {type_name} {shapes[name]}", name) for name, (type_name, _array) in outputs.items()])
     layer.value = list(outputs)[1]                        # start at the first captured layer
-    image = _display.int_slider("Image of the batch", 0, 0, len(grids["input"]) - 1)
-    page = _display.int_slider("Page of channels", 0, 0, 0)
+    image = _display.int_slider(_("Image of the batch"), 0, 0, len(grids["input"]) - 1)
+    page = _display.int_slider(_("Page of channels"), 1, 1, 1)      # counted from 1, as said
     per_page = widgets.Dropdown(options=CHANNELS_PER_PAGE, value=16,
-                                description="Channels per page", style=_display.SLIDER_STYLE)
-    scale = widgets.ToggleButtons(options=["shared", "per channel"], description="Colour scale",
-                                  style=_display.SLIDER_STYLE)
+                                description=_("Channels per page"), style=_display.SLIDER_STYLE)
+    scale = widgets.ToggleButtons(options=[(_("shared"), "shared"),
+                                           (_("per channel"), "per channel")],
+                                  description=_("Colour scale"), style=_display.SLIDER_STYLE)
     shapes_list = widgets.HTML()
     picture = _display.figure_image()
     caption = _display.make_caption()
@@ -186,26 +211,38 @@ def feature_maps(model, images):
         grid = grids[layer.value]
         channel_count = grid.shape[1]
         adjusting["pages"] = True          # a smaller page.max may move page.value: draw once
-        page.max = max(0, math.ceil(channel_count / per_page.value) - 1)
+        page.max = max(1, math.ceil(channel_count / per_page.value))
         adjusting["pages"] = False
-        first = page.value * per_page.value
+        first = (page.value - 1) * per_page.value
         channels = list(range(first, min(first + per_page.value, channel_count)))
         maps = grid[image.value, first:first + len(channels)]
         every_channel = grid[image.value]                 # the shared scale spans all pages
         vmin, vmax = float(every_channel.min()), float(every_channel.max())
         shared = scale.value == "shared"
-        _display.show_figure(picture, _draw_grid(maps, channels, vmin, vmax, shared))
+        source = grids["input"][image.value]
+        shows_input = layer.value != "input" and source.shape[1] > 1    # an image, not a strip
+        _display.show_figure(picture, _draw_grid(maps, channels, vmin, vmax, shared,
+                                                 source if shows_input else None),
+                             description=_(
+            "The output of layer {layer} for image {image} of the batch: channels "
+            "{first} to {last} as small maps (bright: high values){with_input}.").format(
+                layer=layer.value, image=image.value, first=channels[0], last=channels[-1],
+                with_input=_(", the input image on the left") if shows_input else ""))
         box.current_maps, box.current_channels, box.color_range = maps, channels, (vmin, vmax)
         shapes_list.value = " &rarr; ".join(
             f"<b>{name} {shapes[name]}</b>" if name == layer.value else f"{name} {shapes[name]}"
             for name in shapes)
         type_name = outputs[layer.value][0]
-        range_text = (f"shared colour scale {vmin:.3g} to {vmax:.3g}" if shared
-                      else "each channel scaled to its own min..max")
-        _display.set_caption(caption, (
-            f"{layer.value} ({type_name}), output {shapes[layer.value]}: image {image.value} of "
-            f"{len(grid)}, channels {channels[0]}-{channels[-1]} of {channel_count} (page "
-            f"{page.value + 1} of {page.max + 1}), {range_text}."))
+        range_text = (_("shared colour scale {low:.3g} to {high:.3g}").format(low=vmin, high=vmax)
+                      if shared else _("each channel scaled to its own min..max"))
+        _display.set_caption(caption, _(
+            "{layer} ({type_name}), output {shape}: image {image} of the batch of {count}, "
+            "channels {first}-{last} of {channels} (page {page} of {pages}), "
+            "{range_text}.").format(
+                layer=layer.value, type_name=type_name, shape=shapes[layer.value],
+                image=image.value, count=len(grid), first=channels[0], last=channels[-1],
+                channels=channel_count, page=page.value, pages=page.max,
+                range_text=range_text))
 
     for control in (layer, image, page, per_page, scale):
         control.observe(redraw, names="value")

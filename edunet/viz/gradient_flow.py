@@ -30,6 +30,7 @@ import time
 import matplotlib
 import numpy
 
+from edunet.i18n import _
 from edunet.viz import _display
 from edunet.viz.panel import Panel
 
@@ -77,14 +78,14 @@ class GradientFlow(Panel):
         """
         gradients = {label: [p.grad.detach().cpu().numpy() for p in module.parameters(recurse=False)
                              if p.grad is not None]
-                     for label, (_, module) in zip(self.layer_names, self.layers)}
+                     for label, (_name, module) in zip(self.layer_names, self.layers)}
         self.norms = {label: _layer_norm(grads) if grads else None
                       for label, grads in gradients.items()}
         self.steps.append(len(self.steps) if step is None else step)
         self.history.append(dict(self.norms))
         self.histograms = self._histograms(gradients)
         self.flagged_alerts = self._alerts(gradients)
-        self.alerts = [sentence for _, sentence in self.flagged_alerts]
+        self.alerts = [sentence for _label, sentence in self.flagged_alerts]
         # Drawing takes a while: wait at least 4 times as long as the last one took.
         pause = max(self.redraw_seconds, 4 * self.draw_seconds)
         due = not self.drawn_steps or time.monotonic() - self.last_drawn >= pause
@@ -112,21 +113,24 @@ class GradientFlow(Panel):
         for label, grads in gradients.items():
             norm = self.norms[label]
             if norm is None:
-                sentence = (f"{label} has no gradient: call loss.backward() before update(), "
-                            f"or check that forward() uses this layer.")
+                sentence = _("{label} has no gradient: call loss.backward() before update(), or "
+                             "check that forward() uses this layer.").format(label=label)
             elif norm == 0:
-                sentence = (f"{label} got an all-zero gradient: no signal reaches it, so it does "
-                            f"not learn. Dead ReLUs (every input negative) do this; try a smaller "
-                            f"learning rate, LeakyReLU or a different initialization.")
+                sentence = _("{label} got an all-zero gradient: no signal reaches it, so it does "
+                             "not learn. Dead ReLUs (every input negative) do this; try a smaller "
+                             "learning rate, LeakyReLU or a different initialization.").format(
+                                 label=label)
             elif norm > self.exploding:
-                sentence = (f"{label}: gradient norm {norm:.3g} is above {self.exploding:g}: "
-                            f"exploding gradients. Lower the learning rate, clip the gradients "
-                            f"before optimizer.step() or normalize the inputs.")
+                sentence = _("{label}: gradient norm {norm:.3g} is above {limit:g}: exploding "
+                             "gradients. Lower the learning rate, clip the gradients before "
+                             "optimizer.step() or normalize the inputs.").format(
+                                 label=label, norm=norm, limit=self.exploding)
             elif norm < self.vanishing * largest:
-                sentence = (f"{label}: gradient norm {norm:.3g} is {norm / largest:.1e} of the "
-                            f"largest layer's: vanishing gradients, this layer barely learns. "
-                            f"Deep sigmoid/tanh stacks do this; ReLU, BatchNorm or residual "
-                            f"connections help.")
+                sentence = _("{label}: gradient norm {norm:.3g} is {fraction:.1e} of the largest "
+                             "layer's: vanishing gradients, this layer barely learns. Deep "
+                             "sigmoid/tanh stacks do this; ReLU, BatchNorm or residual "
+                             "connections help.").format(label=label, norm=norm,
+                                                         fraction=norm / largest)
             else:
                 sentence = self._dead_units(label, grads[0])
             if sentence:
@@ -142,49 +146,56 @@ class GradientFlow(Panel):
         dead = int((rows == 0).sum())
         if dead <= len(weight_grad) / 2:
             return None
-        return (f"{label}: {dead} of {len(weight_grad)} units got exactly zero gradient in this "
-                f"batch: dead ReLUs after this layer?")
+        return _("{label}: {dead} of {units} units got exactly zero gradient in this batch: dead "
+                 "ReLUs after this layer?").format(label=label, dead=dead, units=len(weight_grad))
 
     def draw(self):
         """Redraw the chart and caption now."""
         start = time.monotonic()
-        figure = _display.new_figure(11, 3.6)
+        figure = _display.new_figure(12, 4.2)
         figure.set_layout_engine(None)
         now, history, spread = figure.subplots(1, 3)
-        figure.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88, wspace=0.35)
+        figure.subplots_adjust(left=0.16, right=0.98, bottom=0.17, top=0.9, wspace=0.3)
         count = len(self.layer_names)               # dark: first layer, yellow: last
         colors = [matplotlib.colormaps["viridis"](i / max(1, count - 1)) for i in range(count)]
         if not self.history:
             for axes in (now, history, spread):
                 axes.set_axis_off()
-            now.text(0, 0.5, "No gradients yet: run loss.backward(), then flow.update().")
+            now.text(0, 0.5, _("No gradients yet: run loss.backward(), then flow.update()."))
         else:
             self._draw_now(now, colors)
             self._draw_history(history, colors)
             self._draw_histograms(spread, colors)
-        _display.show_figure(self.chart, figure)
+        _display.show_figure(self.chart, figure, description=_(
+            "Three plots: the gradient norm of each layer as bars (first layer on top, alerts "
+            "hatched), the norms over the recorded steps, and histograms of the gradient "
+            "entries. {caption}").format(caption=" ".join(self.describe().split("\n")[:1])))
         _display.set_caption(self.caption, self.describe())
         self.last_drawn = time.monotonic()
         self.draw_seconds = self.last_drawn - start
         self.drawn_steps = len(self.steps)
 
     def _draw_now(self, axes, colors):
-        flagged = {label for label, _ in self.flagged_alerts}
+        flagged = {label for label, _sentence in self.flagged_alerts}
         norms = [self.norms[label] or 0.0 for label in self.layer_names]
-        bar_colors = ["tab:red" if label in flagged else color
+        alert = _display.COLOURS[3]                  # vermillion, and hatched: not colour alone
+        bar_colors = [alert if label in flagged else color
                       for label, color in zip(self.layer_names, colors)]
         positions = numpy.arange(len(norms))
-        axes.barh(positions, [max(norm, 1e-30) for norm in norms], color=bar_colors)
-        axes.set_yticks(positions, self.layer_names, fontsize="small")
+        bars = axes.barh(positions, [max(norm, 1e-30) for norm in norms], color=bar_colors)
+        for bar, label in zip(bars, self.layer_names):
+            if label in flagged:
+                bar.set_hatch("//")
+        axes.set_yticks(positions, self.layer_names)
         axes.invert_yaxis()                          # first layer on top
         axes.set_xscale("log")
         # A fixed range, so that two models' pictures compare at a glance.
         known = [norm for norm in norms if norm > 0] or [1.0]
         axes.set_xlim(min(1e-9, min(known) / 3), max(10 * self.exploding, max(known) * 3))
-        axes.axvline(self.vanishing * max(known), color="tab:red", linestyle="--", linewidth=1)
-        axes.axvline(self.exploding, color="tab:red", linestyle="--", linewidth=1)
-        axes.set_xlabel("gradient norm (log scale; dashed: alert limits)")
-        axes.set_title(f"step {self.steps[-1]}: gradient norm per layer", fontsize="small")
+        axes.axvline(self.vanishing * max(known), color=alert, linestyle="--", linewidth=1)
+        axes.axvline(self.exploding, color=alert, linestyle="--", linewidth=1)
+        axes.set_xlabel(_("gradient norm (log; dashed: alert limits)"))
+        axes.set_title(_("step {step}: norm per layer").format(step=self.steps[-1]))
 
     def _draw_history(self, axes, colors):
         for label, color in zip(self.layer_names, colors):
@@ -192,11 +203,11 @@ class GradientFlow(Panel):
             axes.plot(self.steps, values, ".-" if len(values) < 30 else "-", color=color,
                       label=label.split(" ")[0])
         axes.set_yscale("log")
-        axes.set_xlabel("step")
-        axes.set_title("gradient norm over the steps (dark: first layer)", fontsize="small")
+        axes.set_xlabel(_("step"))
+        axes.set_title(_("norm per step (dark: first layer)"))
         if len(self.steps) == 1:                       # the first step at the left, a hint beside
             axes.set_xlim(self.steps[0] - 1, self.steps[0] + 10)
-            axes.text(0.6, 0.5, "call flow.update()\nafter each backward()\nto add steps",
+            axes.text(0.6, 0.5, _("call flow.update()\nafter each backward()\nto add steps"),
                       transform=axes.transAxes, ha="center", va="center", color="gray")
 
     def _draw_histograms(self, axes, colors):
@@ -204,24 +215,27 @@ class GradientFlow(Panel):
             if label in self.histograms:
                 counts, edges = self.histograms[label]
                 axes.stairs(counts, edges, color=color)
-        axes.set_xlabel("log10 |gradient entry|")
-        axes.set_ylabel("count")
-        axes.set_title("gradient entries per layer", fontsize="small")
+        axes.set_xlabel(_("log10 |gradient entry|"))
+        axes.set_ylabel(_("count"))
+        axes.set_title(_("gradient entries per layer"))
 
     def describe(self):
         """The caption: the first-to-last ratio and the alerts."""
         if not self.history:
-            return "No gradients yet: run loss.backward(), then flow.update()."
+            return _("No gradients yet: run loss.backward(), then flow.update().")
         first, last = self.norms[self.layer_names[0]], self.norms[self.layer_names[-1]]
-        lines = [f"Step {self.steps[-1]} ({len(self.steps)} recorded). Gradient norm of the first "
-                 f"layer: {first or 0:.3g}; of the last: {last or 0:.3g}."]
+        lines = [_("Step {step} ({count} recorded). Gradient norm of the first layer: "
+                   "{first:.3g}; of the last: {last:.3g}.").format(
+                       step=self.steps[-1], count=len(self.steps), first=first or 0,
+                       last=last or 0)]
         if first and last:
-            lines[0] += f" The first layer gets {first / last:.2g} times the last one's."
+            lines[0] += " " + _("The first layer gets {ratio:.2g} times the last one's.").format(
+                ratio=first / last)
         shown = self.alerts[:CAPTION_ALERTS]
-        lines += shown or ["No alerts: every layer gets a healthy gradient."]
+        lines += shown or [_("No alerts: every layer gets a healthy gradient.")]
         if len(self.alerts) > len(shown):
-            lines.append(f"... and {len(self.alerts) - len(shown)} more alerts like these "
-                         f"(all of them are in flow.alerts).")
+            lines.append(_("... and {count} more alerts like these (all of them are in "
+                           "flow.alerts).").format(count=len(self.alerts) - len(shown)))
         return "\n".join(lines)
 
 

@@ -4,12 +4,13 @@ Every operation on tensors that require grad records a node (``y.grad_fn``); eac
 node points at the nodes that made its inputs (``grad_fn.next_functions``). This
 file draws that graph as SVG with its own layout (no graphviz):
 
-- boxes: the result at the bottom, one box per operation (``MulBackward0``, with
+- boxes: the result at the top, one box per operation (``MulBackward0``, with
   its output shape), and one per leaf tensor (named from the model's parameters);
-- layers: each node sits one row above the highest node that uses it
+- layers: each node sits one row below the lowest node that uses it
   (longest-path layering); within a row, nodes are ordered by the average position
   of their neighbours (the barycenter heuristic), which keeps edges short;
-- arrows follow the forward pass, from inputs down to the result.
+- arrows follow the forward pass, from the inputs up to the result. The backward
+  pass starts at the top, next to the step buttons, and reads downwards.
 
 A step-through mode replays the backward pass with the engine's own walk
 (``autograd.walk_backward``, told to record instead of filling ``.grad``): at step k
@@ -26,8 +27,9 @@ from edunet.autograd import (FREED_GRAPH_MESSAGE, AccumulateGrad, BackwardObserv
                              topological_sort, walk_backward)
 from edunet.backend import get_array_module
 from edunet.nn.backward_hooks import Watch
+from edunet.i18n import _
 
-LAYER_GAP, NODE_GAP, LINE_HEIGHT, CHAR_WIDTH, MARGIN = 70, 24, 14, 6.6, 20
+LAYER_GAP, NODE_GAP, LINE_HEIGHT, CHAR_WIDTH, MARGIN = 30, 24, 14, 6.6, 20
 COLORS = {"output": "#c5e1a5", "op": "#e0e0e0", "leaf": "#bbdefb",
           "done": "#ffe0b2", "current": "#ffb74d"}
 
@@ -99,7 +101,7 @@ class AutogradGraph:
         self.nodes = [None] + list(reversed(self.order))  # backward order: result's node first
         self.index = {node: position for position, node in enumerate(self.nodes)
                       if node is not None}
-        self.inputs = [[1]] + [[self.index[input_node] for input_node, _ in node.next_functions
+        self.inputs = [[1]] + [[self.index[input_node] for input_node, _index in node.next_functions
                                 if input_node is not None] for node in self.nodes[1:]]
         self.kinds = ["output"] + ["leaf" if type(node) is AccumulateGrad else "op"
                                    for node in self.nodes[1:]]
@@ -160,7 +162,7 @@ class AutogradGraph:
             for input_position in self.inputs[position]:
                 self.layers[input_position] = max(self.layers[input_position],
                                                   self.layers[position] + 1)
-        users = [[] for _ in range(count)]
+        users = [[] for _node in range(count)]
         for position, inputs in enumerate(self.inputs):
             for input_position in inputs:
                 users[input_position].append(position)
@@ -168,7 +170,7 @@ class AutogradGraph:
         for position in range(count):            # first seen, first placed
             rows[self.layers[position]].append(position)
         rank = {position: row.index(position) for row in rows.values() for position in row}
-        for _ in range(2):                        # two sweeps: up by users, down by inputs
+        for _sweep in range(2):                        # two sweeps: up by users, down by inputs
             for layer in sorted(rows)[1:]:
                 self._sort_row(rows[layer], users, rank)
             for layer in sorted(rows, reverse=True)[1:]:
@@ -181,15 +183,17 @@ class AutogradGraph:
         row_widths = {layer: sum(self.widths[i] for i in row) + NODE_GAP * (len(row) - 1)
                       for layer, row in rows.items()}
         self.width = max(row_widths.values()) + 2 * MARGIN
-        row_height = max(self.heights) + LAYER_GAP - LINE_HEIGHT
-        top = max(rows)
-        self.height = (top + 1) * row_height + 2 * MARGIN
+        row_tops, top = {}, MARGIN              # the result's row first, at the top
+        for layer in sorted(rows):
+            row_tops[layer] = top
+            top += max(self.heights[i] for i in rows[layer]) + LAYER_GAP
+        self.height = top - LAYER_GAP + MARGIN
         self.x, self.y = [0.0] * count, [0.0] * count
         for layer, row in rows.items():
             left = (self.width - row_widths[layer]) / 2
             for position in row:
                 self.x[position] = left + self.widths[position] / 2    # box centre
-                self.y[position] = MARGIN + (top - layer) * row_height  # box top
+                self.y[position] = row_tops[layer]                      # box top
                 left += self.widths[position] + NODE_GAP
 
     @staticmethod
@@ -221,9 +225,9 @@ class AutogradGraph:
                 # Spread the ends over the boxes, so that two uses of one tensor show as two.
                 use, uses = used[input_position], len(users[input_position])
                 used[input_position] += 1
-                x1 = self._spread(input_position, use, uses)
-                y1 = self.y[input_position] + self.heights[input_position]
-                x2, y2 = self._spread(position, slot, len(inputs)), self.y[position]
+                x1, y1 = self._spread(input_position, use, uses), self.y[input_position]
+                x2 = self._spread(position, slot, len(inputs))
+                y2 = self.y[position] + self.heights[position]      # up into the user's box
                 bend = (y2 - y1) / 2
                 parts.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 + bend:.1f} '
                              f'{x2:.1f},{y2 - bend:.1f} {x2:.1f},{y2:.1f}" fill="none" '
@@ -267,34 +271,49 @@ class AutogradGraph:
         box.append("</g>")
         return "".join(box)
 
+    def description(self, step=0):
+        """The picture's text alternative: the boxes from the result down, and the step."""
+        boxes = "; ".join(f"{self.titles[i]} <- " + ", ".join(self.titles[j] for j in inputs)
+                          for i, inputs in enumerate(self.inputs) if inputs)
+        text = _("The autograd graph, the result at the top: {boxes}.").format(boxes=boxes)
+        if step:
+            text += " " + _("Step {step} is highlighted: {title}.").format(
+                step=step, title=self.titles[step])
+        return text
+
     def describe(self, step):
         """A caption for one step of the replay."""
         total = len(self.backward_order)
         if step == 0:
-            note = (" (backward() already freed this graph: call draw_graph before "
-                    "backward(), or use backward(retain_graph=True), to replay it)"
+            note = (" " + _("(backward() already freed this graph: call draw_graph before "
+                            "backward(), or use backward(retain_graph=True), to replay it)")
                     if self.freed else "")
-            return (f"{total} nodes. Forward: arrows run from the inputs down to the result. "
-                    f"Backward starts at the result with gradient 1{note}. "
-                    f"Move the step slider to replay it node by node.")
+            return _("{total} nodes. Forward: arrows run from the inputs up to the result. "
+                     "Backward starts at the result (top) with gradient 1{note}. Press next "
+                     "step to replay it node by node, top to bottom.").format(total=total,
+                                                                             note=note)
         title = self.titles[step]
         gradient = self.gradients.get(step)
-        text = f"Step {step}/{total}: {title}"
+        text = _("Step {step}/{total}: {title}").format(step=step, total=total, title=title)
         parts = self.contributions.get(step, [])
         if len(parts) > 1:
-            sources = " + ".join(f"{_short(g)} from {self.titles[source]} (step {source})"
-                                 for source, g in parts)
-            text += (f"\nThis tensor was used {len(parts)} times, so its gradients add up: "
-                     f"{sources} = {_short(gradient)}.")
+            sources = " + ".join(_("{gradient} from {source} (step {step})").format(
+                gradient=_short(g), source=self.titles[source], step=source)
+                for source, g in parts)
+            text += "\n" + _("This tensor was used {count} times, so its gradients add up: "
+                             "{sources} = {total}.").format(count=len(parts), sources=sources,
+                                                            total=_short(gradient))
         if gradient is None:
-            return text + ("\nbackward() freed the values this step needs: no replay."
-                           if self.freed else "\nNo gradient reaches this node.")
+            return text + "\n" + (_("backward() freed the values this step needs: no replay.")
+                                  if self.freed else _("No gradient reaches this node."))
         if self.kinds[step] == "leaf":
-            return text + (f"\nAccumulateGrad adds the gradient {_short(gradient)} into "
-                           f"{title}.grad (shape {_shape_text(self.shapes[step])}).")
+            return text + "\n" + _("AccumulateGrad adds the gradient {gradient} into "
+                                   "{title}.grad (shape {shape}).").format(
+                gradient=_short(gradient), title=title, shape=_shape_text(self.shapes[step]))
         targets = [self.titles[i] for i in self.inputs[step]]
-        return text + (f"\nreceives grad_output {_short(gradient)} (the gradient of its output) "
-                       f"and computes the gradients for its inputs: {', '.join(targets)}.")
+        return text + "\n" + _("receives grad_output {gradient} (the gradient of its output) "
+                               "and computes the gradients for its inputs: {targets}.").format(
+            gradient=_short(gradient), targets=", ".join(targets))
 
 
 def graph_svg(tensor, params=None, step=0):
@@ -327,18 +346,23 @@ def draw_graph(tensor, params=None):
 
     graph = AutogradGraph(tensor, params)
     total = len(graph.backward_order)
-    step_slider = _display.int_slider("backward step", 0, 0, total)
-    previous_button = widgets.Button(description="previous step", icon="step-backward")
-    next_button = widgets.Button(description="next step", icon="step-forward")
+    step_slider = _display.int_slider(_("backward step"), 0, 0, total)
+    previous_button = widgets.Button(description=_("previous step"), icon="step-backward")
+    next_button = widgets.Button(description=_("next step"), icon="step-forward")
     picture = widgets.HTML()
     picture.add_class(_display.FIGURE_CLASS)
     caption = _display.make_caption()
-    box = Panel([widgets.HBox([previous_button, step_slider, next_button]),
-                 picture, caption], "draw_graph")
+    # Buttons, then the step's text, then the graph with the result on top: the node being
+    # stepped starts right under the buttons and moves down.
+    box = Panel([widgets.HBox([previous_button, step_slider, next_button]), caption, picture],
+                "draw_graph")
 
     def redraw(change=None):
         box.svg = graph.svg(step_slider.value)
-        picture.value = f'<div style="overflow:auto;max-height:720px">{box.svg}</div>'
+        description = graph.description(step_slider.value)
+        picture.value = (f'<div style="overflow:auto;max-height:480px" role="img" '
+                         f'aria-label="{html.escape(description)}">{box.svg}</div>')
+        box.alt_text = description
         _display.set_caption(caption, graph.describe(step_slider.value))
 
     def move(amount):

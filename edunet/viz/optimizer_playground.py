@@ -19,6 +19,7 @@ import numpy
 
 import edunet
 from edunet import optim
+from edunet.i18n import _
 from edunet.viz import _display
 
 # name: (formula, f(x, y), start, x range, y range, minimum or None)
@@ -33,7 +34,12 @@ SURFACES = {
 }
 OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "RMSprop", "Adam"]
 SCHEDULERS = ["none", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
-COLORS = dict(zip(OPTIMIZERS, ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]))
+COLORS = dict(zip(OPTIMIZERS, _display.COLOURS))        # colour-blind safe (Okabe-Ito)
+LINE_STYLES = dict(zip(OPTIMIZERS, _display.LINE_STYLES))  # and told apart without colour
+# The learning-rate slider's stops: 1, 2, 3, 5 per power of ten, so that every round rate
+# (0.05, 0.1, 0.5 ...) can be chosen, and chosen again after moving away.
+LEARNING_RATES = [round(mantissa * 10.0 ** power, 6) for power in range(-4, 1)
+                  for mantissa in (1, 2, 3, 5)][:-3]             # 0.0001 ... 1.0
 ESCAPED = 1e6   # a path this far out has diverged: stop following it
 
 
@@ -76,7 +82,7 @@ def optimizer_path(surface, optimizer_name, lr=0.1, momentum=0.9, steps=50, sche
     optimizer = make_optimizer(optimizer_name, [point], lr, momentum)
     schedule = make_scheduler(scheduler, optimizer, steps)
     path, losses = [list(start)], []
-    for _ in range(steps):
+    for _step in range(steps):
         optimizer.zero_grad()
         loss = function(point[0], point[1])
         loss.backward()
@@ -109,24 +115,25 @@ def _draw(surface, paths, losses, steps):
                     aspect="auto")
         axes.contour(x, y, heights, levels=12, colors="white", linewidths=0.5)
         path = paths[name]
-        axes.plot(path[:, 0], path[:, 1], ".-", color=COLORS[name], markersize=3, linewidth=1)
+        axes.plot(path[:, 0], path[:, 1], marker=".", linestyle=LINE_STYLES[name],
+                  color=COLORS[name], markersize=3, linewidth=1.2)
         axes.plot(*start, "o", color="black", markersize=5)
         if minimum is not None:
             axes.plot(*minimum, "*", color="gold", markersize=12, markeredgecolor="black")
         axes.set_xlim(*x_range)
         axes.set_ylim(*y_range)
-        axes.set_title(f"{name}: loss {losses[name][-1]:.3g}", fontsize="small")
+        axes.set_title(_("{name}: loss {loss:.3g}").format(name=name, loss=losses[name][-1]))
         axes.locator_params(nbins=4)
     loss_axes = grid.flat[-1]
     for name in OPTIMIZERS:
-        loss_axes.plot(losses[name], color=COLORS[name], label=name)
+        loss_axes.plot(losses[name], color=COLORS[name], linestyle=LINE_STYLES[name], label=name)
     loss_axes.set_yscale("symlog", linthresh=1.0 if surface == "saddle" else 1e-4)
     loss_axes.set_xlim(0, steps)
     start_loss = max(abs(values[0]) for values in losses.values())
     loss_axes.set_ylim(top=10 * start_loss)       # a diverging loss leaves through the top
-    loss_axes.set_xlabel("step")
-    loss_axes.set_title(f"loss; surface {formula}", fontsize="small")
-    loss_axes.legend(fontsize="x-small")
+    loss_axes.set_xlabel(_("step"))
+    loss_axes.set_title(_("loss; surface {formula}").format(formula=formula))
+    loss_axes.legend(fontsize="small")
     return figure
 
 
@@ -153,14 +160,15 @@ def optimizer_playground(surface="elongated bowl", lr=0.1, momentum=0.9, steps=5
 
     style = _display.SLIDER_STYLE
     surface_dropdown = widgets.Dropdown(options=list(SURFACES), value=surface,
-                                        description="surface", style=style)
+                                        description=_("surface"), style=style)
     scheduler_dropdown = widgets.Dropdown(options=SCHEDULERS, value=scheduler,
-                                          description="lr scheduler", style=style)
-    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.1,
-                                       description="learning rate", readout_format=".4f",
-                                       continuous_update=False, style=style)
-    momentum_slider = _display.float_slider("momentum", momentum, 0.0, 0.99, 0.01)
-    steps_slider = _display.int_slider("steps", steps, 1, 300)
+                                          description=_("lr scheduler"), style=style)
+    rates = sorted(set(LEARNING_RATES) | {float(lr)})        # a rate given here is a stop too
+    lr_slider = widgets.SelectionSlider(options=[(f"{rate:g}", rate) for rate in rates],
+                                        value=float(lr), description=_("learning rate"),
+                                        continuous_update=False, style=style)
+    momentum_slider = _display.float_slider(_("momentum"), momentum, 0.0, 0.99, 0.01)
+    steps_slider = _display.int_slider(_("steps"), steps, 1, 300)
     chart = _display.figure_image()
     caption = _display.make_caption()
     controls = [surface_dropdown, scheduler_dropdown, lr_slider, momentum_slider, steps_slider]
@@ -174,17 +182,24 @@ def optimizer_playground(surface="elongated bowl", lr=0.1, momentum=0.9, steps=5
             paths[optimizer_name], losses[optimizer_name] = optimizer_path(
                 name, optimizer_name, lr_slider.value, momentum_slider.value, steps,
                 scheduler_dropdown.value)
-        _display.show_figure(chart, _draw(name, paths, losses, steps))
+        _display.show_figure(chart, _draw(name, paths, losses, steps), description=_(
+            "Five contour plots of the surface {formula}, each with the path of one optimizer "
+            "({names}) from the start point, and a plot of the five losses per step.").format(
+                formula=SURFACES[name][0], names=", ".join(OPTIMIZERS)))
         final_lr = _final_learning_rate(lr_slider.value, steps, scheduler_dropdown.value)
-        lines = [f"{SURFACES[name][0]} from {SURFACES[name][2]}: learning rate "
-                 f"{lr_slider.value:.4g}, momentum {momentum_slider.value:.2f}, {steps} steps, "
-                 f"scheduler {scheduler_dropdown.value} (final lr {final_lr:.4g})"]
+        lines = [_("{formula} from {start}: learning rate {lr:.4g}, momentum {momentum:.2f}, "
+                   "{steps} steps, scheduler {scheduler} (final lr {final_lr:.4g})").format(
+                       formula=SURFACES[name][0], start=SURFACES[name][2], lr=lr_slider.value,
+                       momentum=momentum_slider.value, steps=steps,
+                       scheduler=scheduler_dropdown.value, final_lr=final_lr)]
         for optimizer_name in OPTIMIZERS:
             path, loss = paths[optimizer_name], losses[optimizer_name]
-            status = ("" if len(path) == steps + 1
-                      else f" -- diverged after {len(path) - 1} steps: lower the learning rate")
-            lines.append(f"{optimizer_name}: ends at ({path[-1, 0]:.3f}, {path[-1, 1]:.3f}), "
-                         f"loss {loss[-1]:.4g}{status}")
+            where = _("{name}: ends at ({x:.3f}, {y:.3f}), loss {loss:.4g}").format(
+                name=optimizer_name, x=path[-1, 0], y=path[-1, 1], loss=loss[-1])
+            if len(path) != steps + 1:
+                where += " -- " + _("diverged after {steps} steps: lower the learning "
+                                    "rate").format(steps=len(path) - 1)
+            lines.append(where)
         _display.set_caption(caption, "\n".join(lines))
         box.paths, box.losses, box.final_lr = paths, losses, final_lr
 
@@ -203,7 +218,7 @@ def _final_learning_rate(lr, steps, scheduler):
     point = edunet.zeros(1, requires_grad=True)
     optimizer = optim.SGD([point], lr=lr)
     schedule = make_scheduler(scheduler, optimizer, steps)
-    for _ in range(steps if schedule is not None else 0):
+    for _step in range(steps if schedule is not None else 0):
         optimizer.step()
         schedule.step()
     return optimizer.param_groups[0]["lr"]

@@ -17,6 +17,7 @@ import html
 import math
 
 from edunet.summary import summary
+from edunet.i18n import _
 from edunet.viz import _display
 
 # What each count means, for the layers a course uses; other layers list their shapes.
@@ -103,15 +104,16 @@ def _draw_chart(rows, total, log_scale):
     figure = _display.new_figure(6.4, 0.45 * len(with_parameters) + 1.2)
     axes = figure.add_subplot()
     if not with_parameters:
-        axes.text(0.5, 0.5, "this model has no parameters", ha="center", va="center")
+        axes.text(0.5, 0.5, _("this model has no parameters"), ha="center", va="center")
         axes.set_axis_off()
         return figure
     labels = [f"{row['name']} ({row['type_name']})" for row in with_parameters]
     trainable = [row["trainable"] for row in with_parameters]
     frozen = [row["count"] - row["trainable"] for row in with_parameters]
     positions = range(len(with_parameters))
-    axes.barh(positions, trainable, color="tab:blue", label="trainable")
-    axes.barh(positions, frozen, left=trainable, color="tab:gray", label="non-trainable")
+    axes.barh(positions, trainable, color=_display.COLOURS[0], label=_("trainable"))
+    axes.barh(positions, frozen, left=trainable, color="lightgray", hatch="//",
+              label=_("non-trainable"))
     for position, row in zip(positions, with_parameters):
         share = 100 * row["count"] / total
         axes.text(row["count"], position, f" {row['count']:,} ({share:.1f}%)", va="center")
@@ -123,7 +125,7 @@ def _draw_chart(rows, total, log_scale):
         axes.set_xlim(1, largest * 30)
     else:
         axes.set_xlim(0, largest * 1.35)         # room for the labels
-    axes.set_xlabel("parameters" + (" (log scale)" if log_scale else ""))
+    axes.set_xlabel(_("parameters (log scale)") if log_scale else _("parameters"))
     if any(frozen):
         figure.legend(loc="outside upper center", ncols=2, fontsize="small")
     return figure
@@ -162,7 +164,12 @@ def parameter_counts(model, input_size=None):
 
     def redraw(change=None):
         log_scale = scale.value == "log"
-        _display.show_figure(chart, _draw_chart(rows, stats.total_params, log_scale))
+        _display.show_figure(chart, _draw_chart(rows, stats.total_params, log_scale),
+                             description=_("Bars of the parameter count of each layer, on a "
+                                           "{scale} scale: {bars}.").format(
+                                 scale=scale.value, bars="; ".join(
+                                     f"{row['name']} {row['count']:,}" for row in rows
+                                     if row["count"]) or "-"))
         text = (f"Total parameters: {stats.total_params:,} = {stats.trainable_params:,} trainable"
                 f" + {stats.non_trainable_params:,} non-trainable.")
         largest = max(rows, key=lambda row: row["count"], default=None)

@@ -1,4 +1,5 @@
-"""tests/viz: the gallery notebook is opened by test_browser.py in a real browser; it is
-stored without outputs, so nbval (which runs on every notebook under tests/) skips it."""
+"""tests/viz: the gallery and stop-button notebooks are opened by test_browser.py in a real
+browser; they are stored without outputs, so nbval (which runs on every notebook under
+tests/) skips them."""
 
-collect_ignore = ["widgets_gallery.ipynb"]
+collect_ignore = ["widgets_gallery.ipynb", "stop_button.ipynb"]

@@ -175,3 +175,31 @@ def test_inputs_are_checked():
         conv_explorer(numpy.ones((2, 3, 4, 4)))
     widget = conv_explorer(edunet.ones(1, 1, 4, 4), edunet.ones(2, 2))
     assert widget.output_size == (3, 3) and len(widget.input_cells) == 4
+
+
+def test_pooling_takes_pytorchs_default_stride_so_ceil_mode_shows():
+    """MaxPool2d(3) has stride 3 (its kernel size); on the course's 5 x 5 input ceil_mode
+    then turns a 1 x 1 output into 2 x 2, as PyTorch computes it."""
+    torch = pytest.importorskip("torch")
+    course_input = [[1, 2, 0, 3, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [5, 2, 3, 1, 1],
+                    [2, 1, 0, 1, 1]]
+    widget = conv_explorer(course_input, [[1, 2, 1], [0, 1, 0], [2, 1, 0]])
+    assert widget.stride.value == 1
+    widget.mode.value = "max pool"
+    assert widget.stride.value == 3 and "default for pooling" in widget.caption.value
+    batch = torch.tensor(course_input, dtype=torch.float32)[None, None]
+    for ceil_mode in (False, True):
+        widget.ceil_mode.value = ceil_mode
+        expected = torch.nn.MaxPool2d(3, ceil_mode=ceil_mode)(batch)[0, 0].numpy()
+        assert widget.output_size == expected.shape == ((2, 2) if ceil_mode else (1, 1))
+        numpy.testing.assert_array_equal(widget.output_array, expected)
+    widget.mode.value = "convolution"
+    assert widget.stride.value == 1
+
+
+def test_the_input_and_kernel_grids_are_two_framed_boxes():
+    widget = conv_explorer()
+    grids = widget.children[0].children
+    assert len(grids) == 2 and all(box.layout.border for box in grids)
+    assert grids[0].layout.margin                     # a gap between them
+    assert "the window in orange" in widget.figure.tooltip

@@ -128,33 +128,47 @@ def test_accuracy_only_for_classification():
     assert accuracy(scores, edunet.ones(3, 2)) is None
 
 
-KERNEL_CELLS = [
-    """
-    import asyncio, time, edunet
-    from edunet import nn
-    from edunet.utils.data import DataLoader, TensorDataset
-    from edunet.viz.dashboard import training_dashboard
-    edunet.manual_seed(0)
-    x = edunet.randn(64, 4); y = (x[:, 0] > 0).long()
-    model = nn.Sequential(nn.Linear(4, 2))
-    def slow_loss(output, target):
-        time.sleep(0.02)
-        return nn.functional.cross_entropy(output, target)
-    dashboard = training_dashboard()
-    print(dashboard.stop_button.model_id)
-    """,
-    """
-    history = await dashboard.fit_async(model, DataLoader(TensorDataset(x, y), batch_size=8),
-                                        slow_loss, edunet.optim.SGD(model.parameters(), lr=0.1),
-                                        epochs=100)
-    print(dashboard.stopped_by, dashboard.steps_logged, dashboard.total_steps)
-    """,
-]
+KERNEL_SETUP = """
+import asyncio, time, edunet
+from edunet import nn
+from edunet.utils.data import DataLoader, TensorDataset
+from edunet.viz.dashboard import training_dashboard
+edunet.manual_seed(0)
+x = edunet.randn(64, 4); y = (x[:, 0] > 0).long()
+model = nn.Sequential(nn.Linear(4, 2))
+loader = DataLoader(TensorDataset(x, y), batch_size=8)
+optimizer = edunet.optim.SGD(model.parameters(), lr=0.1)
+def slow_loss(output, target):
+    time.sleep(0.02)
+    return nn.functional.cross_entropy(output, target)
+dashboard = training_dashboard(total_steps=800)
+print(dashboard.stop_button.model_id)
+"""
+
+# The loop a learner writes: no check of stop_requested, no await, nested loops.
+LEARNER_LOOP = """
+step = 0
+for epoch in range(100):
+    for inputs, targets in loader:
+        output = model(inputs)
+        loss = slow_loss(output, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        dashboard.log(step, loss=loss.item())
+        step += 1
+print("the loop ran to its end")
+"""
+
+REPORT = """
+print(dashboard.stopped_by, dashboard.steps_logged, dashboard.total_steps,
+      dashboard.stop_button.description, "|", dashboard.status.value)
+"""
 
 
-@pytest.mark.slow
-def test_the_stop_button_works_during_fit_async_in_a_real_kernel(tmp_path):
-    """A real ipykernel: a click sent while ``await dashboard.fit_async(...)`` runs stops it."""
+@pytest.fixture
+def kernel(tmp_path):
+    """A real ipykernel running this Python; yields ``run(code, click=..., interrupt=...)``."""
     jupyter_client = pytest.importorskip("jupyter_client")
     from jupyter_client.kernelspec import KernelSpecManager
     ipykernel = pytest.importorskip("ipykernel")
@@ -172,36 +186,98 @@ def test_the_stop_button_works_during_fit_async_in_a_real_kernel(tmp_path):
     manager.start_kernel(cwd=str(pathlib.Path(__file__).parents[2]))
     client = manager.client()
     client.start_channels()
+
+    def run(code, click=None, interrupt_after=None):
+        """Run ``code``; return (its printed text, its error or None). ``click`` is
+        (seconds, widget id): a Stop click sent while the cell runs."""
+        message_id = client.execute(textwrap.dedent(code))
+        start, done, output, error = time.monotonic(), False, [], None
+        while True:
+            waited = time.monotonic() - start
+            if click is not None and not done and waited > click[0]:
+                content = {"comm_id": click[1],
+                           "data": {"method": "custom", "content": {"event": "click"}}}
+                client.shell_channel.send(client.session.msg("comm_msg", content))
+                done = True
+            if interrupt_after is not None and not done and waited > interrupt_after:
+                manager.interrupt_kernel()
+                done = True
+            try:
+                message = client.get_iopub_msg(timeout=0.1)
+            except Exception:                    # queue.Empty: nothing yet
+                if waited > 120:
+                    raise AssertionError("the cell did not end") from None
+                continue
+            if message["parent_header"].get("msg_id") != message_id:
+                continue
+            if message["msg_type"] == "stream":
+                output.append(message["content"]["text"])
+            if message["msg_type"] == "error":
+                error = "\n".join(message["content"]["traceback"])
+            state = message["content"].get("execution_state")
+            if message["msg_type"] == "status" and state == "idle":
+                return "".join(output).strip(), error
+
     try:
         client.wait_for_ready(timeout=60)
-        def run(code, click_after=None, model_id=None):
-            message_id = client.execute(textwrap.dedent(code))
-            start, clicked, output = time.monotonic(), False, []
-            while True:
-                waited = time.monotonic() - start
-                if click_after is not None and not clicked and waited > click_after:
-                    content = {"comm_id": model_id,
-                               "data": {"method": "custom", "content": {"event": "click"}}}
-                    client.shell_channel.send(client.session.msg("comm_msg", content))
-                    clicked = True
-                message = client.get_iopub_msg(timeout=60)
-                if message["parent_header"].get("msg_id") != message_id:
-                    continue
-                if message["msg_type"] == "stream":
-                    output.append(message["content"]["text"])
-                if message["msg_type"] == "error":
-                    raise AssertionError("\n".join(message["content"]["traceback"]))
-                state = message["content"].get("execution_state")
-                if message["msg_type"] == "status" and state == "idle":
-                    return "".join(output).strip()
-
-        model_id = run(KERNEL_CELLS[0])
-        stopped_by, steps, total = run(KERNEL_CELLS[1], click_after=1.5, model_id=model_id).split()
-        assert stopped_by == "button"
-        assert 0 < int(steps) < int(total) == 800
+        yield run
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+@pytest.mark.slow
+def test_the_stop_button_works_during_fit_async_in_a_real_kernel(kernel):
+    """A click sent while ``await dashboard.fit_async(...)`` runs stops it."""
+    model_id, _ = kernel(KERNEL_SETUP)
+    printed, error = kernel("""
+        history = await dashboard.fit_async(model, loader, slow_loss, optimizer, epochs=100)
+        print(dashboard.stopped_by, dashboard.steps_logged, dashboard.total_steps)
+        """, click=(1.5, model_id))
+    assert error is None
+    stopped_by, steps, total = printed.split()
+    assert stopped_by == "button"
+    assert 0 < int(steps) < int(total) == 800
+
+
+@pytest.mark.slow
+def test_the_stop_button_stops_the_loop_a_learner_writes(kernel):
+    """A plain synchronous loop that only calls ``log``: a click ends it at the next step,
+    with one line and no traceback; the dashboard says "stopped"; the model is usable."""
+    model_id, _ = kernel(KERNEL_SETUP)
+    printed, error = kernel(LEARNER_LOOP, click=(1.5, model_id))
+    assert error is None, error                   # no traceback shown
+    assert "the loop ran to its end" not in printed
+    steps = int(printed.removeprefix("Training stopped at step ").split(";")[0])
+    assert printed == f"Training stopped at step {steps}; the model keeps its weights."
+    report, error = kernel(REPORT)
+    stopped_by, logged, total, description, _, status = report.split(" ", 5)
+    assert (stopped_by, description) == ("button", "stopped") and error is None
+    assert 0 < int(logged) == steps + 1 < int(total) == 800
+    assert status.startswith(f"stopped at step {steps} ({steps + 1}/800)")
+    assert "left" not in status
+    # The click itself reaches the button after the cell: it must not say "stopping..." again.
+    report, _ = kernel(REPORT)
+    assert report.split()[3] == "stopped"
+    printed, error = kernel("print(model(x[:2]).shape)")
+    assert printed == "edunet.Size([2, 2])" and error is None
+
+
+@pytest.mark.slow
+def test_an_interrupt_ends_the_learners_loop_in_one_line(kernel):
+    kernel(KERNEL_SETUP)
+    printed, error = kernel(LEARNER_LOOP, interrupt_after=1.5)
+    assert error is None, error
+    assert printed.startswith("Training stopped at step ") and "\n" not in printed
+    assert printed.endswith("; the model keeps its weights.")
+    report, _ = kernel(REPORT)
+    stopped_by, logged, total, description, _, status = report.split(" ", 5)
+    assert (stopped_by, description) == ("interrupt", "stopped")
+    assert status.startswith("stopped at step") and "left" not in status
+    # An interrupt that has nothing to do with training keeps its usual traceback.
+    printed, error = kernel("import time\nfor _ in range(1000): time.sleep(0.01)",
+                            interrupt_after=1.0)
+    assert error is not None and "KeyboardInterrupt" in error
 
 
 def test_fit_again_trains_on():

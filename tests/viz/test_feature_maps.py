@@ -70,20 +70,21 @@ def test_controls_choose_layer_image_and_page(models, images):
     expected = reference_outputs(reference, images)
     widget.layer.value = "4"
     widget.image.value = 3
-    widget.page.value = 1
-    assert widget.page.max == 1                          # 20 channels, 16 per page
+    widget.page.value = 2                                # pages count from 1, as the caption
+    assert (widget.page.min, widget.page.max) == (1, 2)  # 20 channels, 16 per page
     assert widget.current_channels == [16, 17, 18, 19]
     numpy.testing.assert_allclose(widget.current_maps, expected["4"][3, 16:20], rtol=1e-4,
                                   atol=1e-5)
-    assert "4 (Conv2d), output [5, 20, 15, 15]: image 3 of 5, channels 16-19 of 20" in (
-        widget.caption.value)
+    assert ("4 (Conv2d), output [5, 20, 15, 15]: image 3 of the batch of 5, channels 16-19 of "
+            "20") in widget.caption.value
     assert "page 2 of 2" in widget.caption.value
+    assert "the input image on the left" in widget.figure.tooltip
     widget.per_page.value = 4
-    assert widget.page.max == 4 and widget.current_channels == [4, 5, 6, 7]
+    assert widget.page.max == 5 and widget.current_channels == [4, 5, 6, 7]
     widget.layer.value = "0"                             # 6 channels: page 1 of 2 fits
     assert widget.current_channels == [4, 5]
     widget.per_page.value = 16
-    assert widget.page.value == 0 and widget.current_channels == list(range(6))
+    assert widget.page.value == 1 and widget.current_channels == list(range(6))
     numpy.testing.assert_allclose(widget.current_maps, expected["0"][3], rtol=1e-4, atol=1e-5)
     assert "<b>0 [5, 6, 30, 30]</b>" in widget.shapes_list.value
 

@@ -80,7 +80,8 @@ def test_layout_layers_and_rows():
     for position, inputs in enumerate(graph.inputs):
         for input_position in inputs:
             assert graph.layers[input_position] > graph.layers[position]
-            assert graph.y[input_position] < graph.y[position]     # inputs drawn above
+            assert graph.y[input_position] > graph.y[position]     # inputs drawn below
+    assert graph.y[0] == min(graph.y)            # the result on top, next to the buttons
     for layer in set(graph.layers):
         row = sorted((graph.x[i] - graph.widths[i] / 2, graph.x[i] + graph.widths[i] / 2)
                      for i, other in enumerate(graph.layers) if other == layer)
@@ -105,6 +106,9 @@ def test_widget_steps_through_the_backward_pass():
     widget = draw_graph(loss, params=dict(model.named_parameters()))
     total = len(widget.graph.backward_order)
     assert widget.step_slider.max == total and "<svg" in widget.picture.value
+    # Buttons, then the caption, then the picture: the stepped node starts near the buttons.
+    assert list(widget.children[1:]) == [widget.caption, widget.picture]
+    assert 'role="img" aria-label="The autograd graph' in widget.picture.value
     widget.next_button.click()
     assert widget.step_slider.value == 1
     assert widget.caption.value.startswith(f"Step 1/{total}: NllLossBackward0")

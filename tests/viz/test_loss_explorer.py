@@ -3,6 +3,7 @@
 Expected values come from the formulas, written here in plain NumPy (no edunet, no torch).
 """
 
+import importlib
 import math
 
 import numpy
@@ -108,3 +109,30 @@ def test_gradient_agrees_with_pytorch():
         expected.sum().backward()
         numpy.testing.assert_allclose(losses, expected.detach().numpy(), rtol=1e-12)
         numpy.testing.assert_allclose(gradients, p.grad.numpy(), rtol=1e-12)
+
+
+def test_bce_at_the_edge_keeps_the_marker_inside_and_the_loss_axis_near_zero():
+    import math
+
+    module = importlib.import_module("edunet.viz.loss_explorer")
+    explorer = module.loss_explorer("BCELoss", prediction=0.01, target=1.0)
+    assert explorer.gradient == pytest.approx((0.01 - 1) / (0.01 * 0.99), rel=1e-6)   # -100
+    assert explorer.loss_value == pytest.approx(-math.log(0.01), rel=1e-6)
+    figure = module._draw("BCELoss", explorer.predictions, explorer.losses, explorer.gradients,
+                          0.01, 1.0, explorer.loss_value, explorer.gradient)
+    loss_axes, gradient_axes = figure.axes
+    low, high = gradient_axes.get_ylim()
+    assert low < explorer.gradient < high                 # the dot stays on the chart
+    low, high = loss_axes.get_ylim()
+    assert -0.5 < low <= 0 and high >= explorer.loss_value  # no axis down to -5 for a tangent
+
+
+def test_cross_entropy_moves_a_logit_and_says_so():
+    module = importlib.import_module("edunet.viz.loss_explorer")
+    explorer = module.loss_explorer("CrossEntropyLoss", prediction=2.0, target=0)
+    assert "logit z0" in explorer.prediction_slider.description
+    assert "prediction p" not in explorer.caption.value
+    assert "logit z0 = 2.00" in explorer.caption.value and "d loss / d z0" in explorer.caption.value
+    explorer.loss_dropdown.value = "MSELoss"                 # and back to a prediction
+    assert explorer.prediction_slider.description == "prediction p"
+    assert "dot at" in explorer.chart.tooltip                # the picture's text alternative

@@ -37,12 +37,18 @@ def test_every_widget_stores_a_line_of_text_and_where_it_has_a_figure_its_pictur
     for name, widget in widgets_of_the_course().items():
         assert isinstance(widget, Panel), name
         bundle = widget._repr_mimebundle_()
-        assert bundle["text/plain"] == (f"edunet.viz.{name}: an interactive widget; "
-                                        f"run the cell to use it")
+        first_line, picture_line = bundle["text/plain"].split("\n")
+        assert first_line == f"edunet.viz.{name}: an interactive widget; run the cell to use it."
+        # The picture's text alternative, stored too, and shown as the image's title.
+        assert picture_line.startswith("The picture: ") and len(picture_line) > 40, name
         assert "application/vnd.jupyter.widget-view+json" in bundle    # still live in Jupyter
-        if name in ("draw_graph", "training_dashboard"):   # an SVG in HTML; nothing logged yet
+        if name == "draw_graph":                      # its picture is an SVG drawing
+            assert "image/png" not in bundle and bundle["image/svg+xml"].startswith("<svg")
+            continue
+        if name == "training_dashboard":              # nothing logged yet: nothing to show
             assert "image/png" not in bundle
             continue
+        assert widget._first_figure().tooltip == picture_line.removeprefix("The picture: ")
         picture = base64.b64decode(bundle["image/png"])
         assert picture.startswith(b"\x89PNG") and picture == widget.snapshot(), name
 
