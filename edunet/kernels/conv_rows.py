@@ -40,8 +40,9 @@ few output channels, the products would be too thin for BLAS to run fast: there 
 full im2col matrix (C*kh*kw rows, one product) is the better choice; :func:`prefers_rows`
 decides.
 
-The arrays these functions return come from edunet/kernels/workspace.py: a caller
-that is done with one may give it back for the next call to reuse.
+The padded input and the products come from edunet/kernels/workspace.py: a caller
+that is done with one gives it back for the next call to reuse. The width matrix is
+an ordinary array, since backward keeps it.
 
 Everything is written with ``xp`` (NumPy or CuPy).
 """
@@ -97,8 +98,7 @@ def width_matrix(padded, kernel_width, dilation_width=1):
     xp = get_array_module(padded)
     channels, height, batch, width = padded.shape
     out_width = width - dilation_width * (kernel_width - 1)
-    matrix = workspace.empty((channels * kernel_width, height * batch * out_width),
-                             padded.dtype, xp)
+    matrix = xp.empty((channels * kernel_width, height * batch * out_width), dtype=padded.dtype)
     entries = matrix.reshape(channels, kernel_width, height, batch, out_width)  # a view
     for j in range(kernel_width):
         start = j * dilation_width
