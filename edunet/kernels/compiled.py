@@ -77,12 +77,33 @@ def _compile(numba):
                     grad_input[p, oh * kernel_height + i, ow * kernel_width + j] = (
                         grad_output[p, oh, ow])
 
-    return dict(max_pool_forward=max_pool_forward, max_pool_backward=max_pool_backward)
+    @jit
+    def lstm_backward_step(grad_from_next, grad_state, grad_cell, gates, cell, tanh_cell,
+                           grad_gates):
+        # dh' = grad_from_next + grad_state; the chain rule of ops/recurrent.py's LSTMLayer.
+        batch, hidden = grad_cell.shape
+        for n in range(batch):
+            for k in range(hidden):
+                input_gate, forget_gate = gates[n, 0, k], gates[n, 1, k]
+                candidate, output_gate = gates[n, 2, k], gates[n, 3, k]
+                grad_hidden = grad_from_next[n, k] + grad_state[n, k]
+                tanh_value = tanh_cell[n, k]
+                dc = grad_cell[n, k] + grad_hidden * output_gate * (1 - tanh_value * tanh_value)
+                grad_gates[n, k] = dc * candidate * input_gate * (1 - input_gate)
+                grad_gates[n, hidden + k] = dc * cell[n, k] * forget_gate * (1 - forget_gate)
+                grad_gates[n, 2 * hidden + k] = dc * input_gate * (1 - candidate * candidate)
+                grad_gates[n, 3 * hidden + k] = (grad_hidden * tanh_value * output_gate
+                                                 * (1 - output_gate))
+                grad_cell[n, k] = dc * forget_gate
+
+    return dict(max_pool_forward=max_pool_forward, max_pool_backward=max_pool_backward,
+                lstm_backward_step=lstm_backward_step)
 
 
 def _takes(array):
+    """True for the arrays the loops are compiled for: float32/float64 NumPy arrays."""
     return (ENABLED and type(array) is numpy.ndarray and array.dtype.kind == "f"
-            and array.dtype.itemsize in (4, 8) and array.ndim >= 2)
+            and array.dtype.itemsize in (4, 8))
 
 
 def max_pool2d(x, kernel_size, grid_size):
@@ -90,7 +111,7 @@ def max_pool2d(x, kernel_size, grid_size):
 
     ``offsets`` (..., OH, OW) is where each window's maximum sits, i*kw + j.
     """
-    if not _takes(x) or x.ndim > 4 or max(kernel_size) > 15:
+    if not _takes(x) or not 2 <= x.ndim <= 4 or max(kernel_size) > 15:
         return None
     loops = _load()
     if loops is False:
@@ -113,3 +134,11 @@ def max_pool2d_backward(grad_output, offsets, input_shape, kernel_size):
     loops["max_pool_backward"](grad_output.reshape(-1, *grid), offsets.reshape(-1, *grid),
                                grad_input.reshape(-1, *input_shape[-2:]), *kernel_size)
     return grad_input
+
+
+def lstm_backward_step(grad_output, gates):
+    """The LSTM's compiled backward step (see kernels/recurrent.py), or None."""
+    if not (_takes(grad_output) and _takes(gates) and grad_output.dtype == gates.dtype):
+        return None
+    loops = _load()
+    return None if loops is False else loops["lstm_backward_step"]

