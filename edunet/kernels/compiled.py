@@ -41,41 +41,38 @@ def _compile(numba):
     jit = numba.njit(cache=True, nogil=True, fastmath=False)
 
     @jit
-    def max_pool_forward(x, output, offsets, kernel_height, kernel_width):
-        # x (P, H, W), output and offsets (P, OH, OW): the first maximum of each window
-        # (a NaN wins over what came before, so a window with NaNs gets its last NaN).
-        planes, grid_height, grid_width = output.shape
-        for p in range(planes):
-            for oh in range(grid_height):
-                for ow in range(grid_width):
-                    top, left = oh * kernel_height, ow * kernel_width
-                    best = x[p, top, left]
-                    where = 0
-                    for i in range(kernel_height):
-                        for j in range(kernel_width):
-                            value = x[p, top + i, left + j]
-                            if value > best or value != value:
-                                best = value
-                                where = i * kernel_width + j
-                    output[p, oh, ow] = best
-                    offsets[p, oh, ow] = where
-
-    @jit
-    def max_pool_backward(grad_output, offsets, grad_input, kernel_height, kernel_width):
-        # Each window's gradient to its maximum, zeros elsewhere; rows and columns past the
-        # last whole window (no window covers them) are zero.
+    def max_pool_backward(x, output, grad_output, grad_input, kernel_height, kernel_width):
+        # x and grad_input (P, H, W), output and grad_output (P, OH, OW). Each window's
+        # gradient goes to its first maximum (a window whose maximum is NaN: its last
+        # NaN, as PyTorch); every other entry is 0, rows and columns past the last
+        # whole window too.
         planes, height, width = grad_input.shape
-        grid_height, grid_width = grad_output.shape[1], grad_output.shape[2]
+        grid_height, grid_width = output.shape[1], output.shape[2]
         for p in range(planes):
-            for h in range(height):
+            for h in range(grid_height * kernel_height, height):
                 for w in range(width):
+                    grad_input[p, h, w] = 0
+            for h in range(grid_height * kernel_height):
+                for w in range(grid_width * kernel_width, width):
                     grad_input[p, h, w] = 0
             for oh in range(grid_height):
                 for ow in range(grid_width):
-                    where = offsets[p, oh, ow]
-                    i, j = where // kernel_width, where % kernel_width
-                    grad_input[p, oh * kernel_height + i, ow * kernel_width + j] = (
-                        grad_output[p, oh, ow])
+                    top, left = oh * kernel_height, ow * kernel_width
+                    maximum = output[p, oh, ow]
+                    where = -1
+                    for i in range(kernel_height):
+                        for j in range(kernel_width):
+                            value = x[p, top + i, left + j]
+                            if maximum != maximum:
+                                if value != value:
+                                    where = i * kernel_width + j
+                            elif where < 0 and value == maximum:
+                                where = i * kernel_width + j
+                    gradient = grad_output[p, oh, ow]
+                    for i in range(kernel_height):
+                        for j in range(kernel_width):
+                            grad_input[p, top + i, left + j] = (
+                                gradient if i * kernel_width + j == where else 0)
 
     @jit
     def lstm_backward_step(grad_from_next, grad_state, grad_cell, gates, cell, tanh_cell,
@@ -96,8 +93,7 @@ def _compile(numba):
                                                  * (1 - output_gate))
                 grad_cell[n, k] = dc * forget_gate
 
-    return dict(max_pool_forward=max_pool_forward, max_pool_backward=max_pool_backward,
-                lstm_backward_step=lstm_backward_step)
+    return dict(max_pool_backward=max_pool_backward, lstm_backward_step=lstm_backward_step)
 
 
 def _takes(array):
@@ -106,33 +102,20 @@ def _takes(array):
             and array.dtype.itemsize in (4, 8))
 
 
-def max_pool2d(x, kernel_size, grid_size):
-    """(output, offsets) of max pooling over tiling windows of ``x`` (..., H, W), or None.
-
-    ``offsets`` (..., OH, OW) is where each window's maximum sits, i*kw + j.
+def max_pool2d_backward(x, output, grad_output, kernel_size):
+    """The input gradient of max pooling over tiling windows of ``x`` (..., H, W): each
+    window's gradient to its first maximum, in one pass. None when the loop does not apply.
     """
-    if not _takes(x) or not 2 <= x.ndim <= 4 or max(kernel_size) > 15:
+    if not (_takes(x) and _takes(grad_output) and 2 <= x.ndim <= 4):
         return None
     loops = _load()
     if loops is False:
         return None
-    planes = x.reshape(-1, *x.shape[-2:]) if x.flags.c_contiguous else (
-        numpy.ascontiguousarray(x).reshape(-1, *x.shape[-2:]))
-    output = numpy.empty(x.shape[:-2] + tuple(grid_size), dtype=x.dtype)
-    offsets = numpy.empty(output.shape, dtype=numpy.uint8)
-    loops["max_pool_forward"](planes, output.reshape(-1, *grid_size),
-                              offsets.reshape(-1, *grid_size), *kernel_size)
-    return output, offsets
-
-
-def max_pool2d_backward(grad_output, offsets, input_shape, kernel_size):
-    """The input gradient of :func:`max_pool2d` (each window's gradient to its maximum)."""
-    loops = _load()
-    grad_output = numpy.ascontiguousarray(grad_output)
-    grad_input = numpy.empty(input_shape, dtype=grad_output.dtype)
-    grid = grad_output.shape[-2:]
-    loops["max_pool_backward"](grad_output.reshape(-1, *grid), offsets.reshape(-1, *grid),
-                               grad_input.reshape(-1, *input_shape[-2:]), *kernel_size)
+    grid = output.shape[-2:]
+    grad_input = numpy.empty(x.shape, dtype=grad_output.dtype)
+    loops["max_pool_backward"](x.reshape(-1, *x.shape[-2:]), output.reshape(-1, *grid),
+                               numpy.ascontiguousarray(grad_output).reshape(-1, *grid),
+                               grad_input.reshape(-1, *x.shape[-2:]), *kernel_size)
     return grad_input
 
 

@@ -6,10 +6,10 @@ common MaxPool2d(2)), every input value lies in one window at most. Then
 - the windows' views come from a reshape to (..., OH, kh, OW, kw), with no padded copy;
 - backward *writes* each input's gradient once instead of clearing an array and
   adding every window into it;
-- with numba installed (``pip install edunet[fast]``), max pooling's forward and
-  backward are one compiled loop each (compiled.py): one pass over the input that
-  finds each window's first maximum, where NumPy needs kh*kw passes for the maximum
-  and as many again for where it sits.
+- with numba installed (``pip install edunet[fast]``), max pooling's backward is one
+  compiled loop (compiled.py): one pass that finds each window's first maximum and
+  writes the gradient, where NumPy needs kh*kw - 1 passes to find it and kh*kw more
+  to write.
 
 Each function returns None for the cases it does not handle, and on the reference
 path; the op then runs its reference code. tests/kernels/test_pool.py checks that
@@ -53,21 +53,17 @@ def max_pool2d(x, geometry):
     """(output, backward) of max pooling, ``backward(grad_output)`` -> grad_input; or None."""
     if use_reference() or not is_tiling(geometry):
         return None
-    kernel_size, grid_size = geometry["kernel_size"], geometry["grid_size"]
-    pooled = compiled.max_pool2d(x, kernel_size, grid_size)
-    if pooled is not None:              # numba is installed and takes this array
-        output, offsets = pooled
-
-        def compiled_backward(grad_output):
-            return compiled.max_pool2d_backward(grad_output, offsets, x.shape, kernel_size)
-        return output, compiled_backward
     xp = get_array_module(x)
+    kernel_size, grid_size = geometry["kernel_size"], geometry["grid_size"]
     views = tile_views(x, kernel_size, grid_size)
     output = views[0].copy()
     for view in views[1:]:
         xp.maximum(output, view, out=output)
 
     def backward(grad_output):
+        grad_input = compiled.max_pool2d_backward(x, output, grad_output, kernel_size)
+        if grad_input is not None:          # numba: one pass
+            return grad_input
         offsets = first_max_offsets(tile_views(x, kernel_size, grid_size), output)
         grad_input = _tiled_gradient(x.shape, grad_output.dtype, geometry, xp)
         for offset, view in enumerate(tile_views(grad_input, kernel_size, grid_size)):

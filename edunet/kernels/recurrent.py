@@ -106,7 +106,6 @@ def lstm_layer(x, h0, c0, w_ih, w_hh, biases, reverse, keep_for_backward):
     return output, backward
 
 
-
 def _backward_through_time(grad_output, grad_states, gates, cells, tanh_cells, w_hh,
                            grad_gates):
     """The loop over time in NumPy: fills ``grad_gates``, returns (dL/dh0, dL/dc0).

@@ -6,11 +6,16 @@ import pytest
 
 import edunet
 from edunet import kernels, nn
+from edunet.kernels import compiled
+
+FAST_PATHS = ["numpy"] + (["compiled"] if compiled.available() else [])
 
 
+@pytest.mark.parametrize("path", FAST_PATHS)
 @pytest.mark.parametrize("options", [dict(), dict(bias=False), dict(num_layers=2),
                                      dict(bidirectional=True), dict(batch_first=True)])
-def test_fast_lstm_equals_the_reference(options):
+def test_fast_lstm_equals_the_reference(options, path, monkeypatch):
+    monkeypatch.setattr(compiled, "ENABLED", path == "compiled")
     edunet.manual_seed(0)
     lstm = nn.LSTM(3, 5, dtype=edunet.float64, **options)
     random = numpy.random.default_rng(1)
