@@ -309,8 +309,9 @@ def table(results):
         cells = [row["name"]] + [timing(row[name]) for name in frameworks]
         if compared:
             warning = "" if row["same_starting_loss"] else " (different starting loss!)"
+            unchecked = "" if row.get("harness_check_met", True) else " (self-check failed)"
             cells += [f"{row['ratio_of_medians']:.2f}x{warning}", f"{row['median_of_ratios']:.2f}x",
-                      f"<= {row['target_ratio']}x", verdict(row["met"])]
+                      f"<= {row['target_ratio']}x", verdict(row["met"]) + unchecked]
         cells += [f"{row[name]['peak_rss_mb']:.0f}" for name in frameworks]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
