@@ -8,7 +8,8 @@ import pytest
 
 import edunet
 from edunet import nn
-from tests.ops.test_pool import as_numpy, check_against_torch, raises_like_torch, tied_values  # noqa: F401
+from tests.ops.test_pool import (as_numpy, check_against_torch, raises_like_torch,  # noqa: F401
+                                 tied_values)
 
 torch = pytest.importorskip("torch")
 
