@@ -11,12 +11,14 @@ do not handle, so the reference is always one switch away, and the tests run eve
 both ways and require the same numbers (tests/kernels/).
 
 - ``conv.py``: convolutions: kernel rows (``conv_rows.py``) for stride 1, two-stage
-  im2col/col2im (``im2col.py``), scratch memory reused between steps.
+  im2col/col2im (``im2col.py``), weight gradients in the shape BLAS runs faster,
+  scratch memory reused between steps.
 - ``pool.py``: max/average pooling over tiling windows (MaxPool2d(2)) by a reshape,
-  writing each input's gradient once; compiled loops when numba is installed.
+  writing each input's gradient once; max pooling's backward in one compiled pass when
+  numba is installed.
 - ``activation.py``: ReLU against a kept array of zeros.
 - ``recurrent.py``: the LSTM layer with one exp for all four gates and the chain rule's
-  factors precomputed for all steps; a compiled step when numba is installed.
+  factors precomputed for all steps; a compiled backward step when numba is installed.
 - ``workspace.py``: scratch arrays kept from one call to the next, and the allocator
   setting that keeps freed memory for reuse.
 - ``compiled.py``: optional numba kernels, loaded lazily (``pip install edunet[fast]``);

@@ -16,7 +16,8 @@ col2im), faster:
 - scratch matrices come from workspace.py and go back to it, so the next call does
   not fault fresh pages in.
 
-tests/kernels/test_conv.py runs every convolution test on both paths.
+tests/ops/test_conv.py runs every convolution test on every path (tests/kernel_paths.py)
+and tests/kernels/test_conv.py compares the paths directly.
 """
 
 import math

@@ -17,7 +17,8 @@ The same numbers as the reference ``LSTMLayer``, with fewer NumPy calls per step
   and one compiled loop (compiled.py) that does all the elementwise work of the step,
   forward and backward, instead of about 12 NumPy calls.
 
-tests/kernels/test_recurrent.py runs the LSTM tests on both paths.
+tests/nn/test_rnn.py runs the LSTM tests on every path and tests/kernels/test_recurrent.py
+compares the paths directly.
 """
 
 import numpy
