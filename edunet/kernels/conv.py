@@ -4,7 +4,8 @@
 col2im), faster:
 
 - stride 1, one group, C_in*kw >= 32 and C_out >= 16 (the course CNN's second and
-  third layers): by kernel rows, conv_rows.py: kw copies of the input, not kh*kw;
+  third layers): by kernel rows, conv_rows.py: kw copies of the input, not kh*kw,
+  padded on the way;
 - otherwise im2col and col2im in two stages of long copies (im2col.py);
 - the input gradient of a stride-1 convolution is itself a convolution, of G padded by
   d*(k-1) - p with the flipped kernel (C_in and C_out swapped); where the kernel-row
@@ -25,8 +26,8 @@ import weakref
 
 from edunet.backend import get_array_module
 from edunet.kernels import use_reference, workspace
-from edunet.kernels.conv_rows import (prefers_rows, row_products, row_weight_gradient,
-                                      to_rows_layout, width_matrix)
+from edunet.kernels.conv_rows import (padded_width_matrix, prefers_rows, row_products,
+                                      row_weight_gradient, to_rows_layout)
 from edunet.kernels.im2col import col2im, im2col
 from edunet.ops.im2col import output_size
 
@@ -92,9 +93,7 @@ def convolve(x, weight, bias, stride, padding, dilation, groups):
     out_height = output_size(height, kernel_height, stride[0], padding[0], dilation[0])
     out_width = output_size(width, kernel_width, stride[1], padding[1], dilation[1])
     if prefers_rows(in_channels, out_channels, (kernel_height, kernel_width), stride, groups):
-        padded = to_rows_layout(x, padding)                               # (C_in, Hp, N, Wp)
-        columns = width_matrix(padded, kernel_width, dilation[1])         # (C_in*kw, Hp*N*OW)
-        workspace.give_back(padded)
+        columns = padded_width_matrix(x, padding, kernel_width, dilation[1])  # (C_in*kw, Hp*N*OW)
         rows = row_products(columns, weight, out_height, dilation[0])     # (C_out, OH*N*OW)
         if bias is not None:
             rows += bias[:, None]

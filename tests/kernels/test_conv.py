@@ -67,6 +67,8 @@ def test_kernel_rows_match_the_im2col_reference(geometry, out_channels, seed):
     padded = conv_rows.to_rows_layout(x, padding)
     numpy.testing.assert_array_equal(padded, cropped.transpose(1, 2, 0, 3))
     matrix = conv_rows.width_matrix(padded, kernel_size[1], dilation[1])
+    numpy.testing.assert_array_equal(
+        conv_rows.padded_width_matrix(x, padding, kernel_size[1], dilation[1]), matrix)
     out_height = cropped.shape[2] - dilation[0] * (kernel_size[0] - 1)
     numpy.testing.assert_allclose(
         conv_rows.row_products(matrix, weight, out_height, dilation[0]), expected, rtol=1e-12)
