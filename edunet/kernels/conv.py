@@ -139,8 +139,9 @@ def _input_gradient(grad_output, weight, input_shape, options, grad_rows=None):
         grad_padding = tuple((d * (k - 1) - before, d * (k - 1) - after)
                              for d, k, (before, after) in zip(dilation, weight.shape[2:],
                                                               padding))
-        grad_input, _, _ = convolve(grad_output, flipped, None, stride=(1, 1),
-                                    padding=grad_padding, dilation=dilation, groups=1)
+        grad_input, columns, _ = convolve(grad_output, flipped, None, stride=(1, 1),
+                                          padding=grad_padding, dilation=dilation, groups=1)
+        workspace.give_back(columns)
         return grad_input
     own_rows = grad_rows is None
     if own_rows:
