@@ -49,6 +49,8 @@ class Tensor(TensorMethods):
     # of a silently created attribute.
     __slots__ = ("array", "grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
                  "_retains_grad", "__weakref__")
+    # NumPy hands ``numpy.float64(0.5) * x`` to Tensor.__rmul__ instead of converting x.
+    __array_priority__ = 1000
 
     def __init__(self, *data, device=None):
         from edunet.creation import tensor as make_tensor
@@ -195,6 +197,10 @@ class Tensor(TensorMethods):
             if value.shape != self.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: "
                                    f"{value.shape} vs the tensor's {self.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} "
+                                   f"to a tensor with dtype {self.dtype}. The gradient must "
+                                   f"match the tensor's dtype: use grad.to({self.dtype}).")
             if value.device != self.device:
                 raise RuntimeError(f"assigned grad has data located on {value.device}, "
                                    f"but the tensor is on {self.device}")
@@ -297,9 +303,11 @@ class Tensor(TensorMethods):
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def __float__(self):
+        _check_one_element(self, "float")
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self, "int")
         return int(self.item())
 
     def __index__(self):
@@ -419,6 +427,13 @@ class Tensor(TensorMethods):
 _LEGACY_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                       "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
                       "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _check_one_element(tensor, name):
+    if tensor.array.size != 1:
+        raise ValueError(f"only one element tensors can be converted to Python scalars: "
+                         f"{name}() got a tensor of shape {tuple(tensor.shape)}. Select one "
+                         f"element first, e.g. {name}(x[0]), or reduce: {name}(x.sum()).")
 
 
 def _rebuild(array, requires_grad):

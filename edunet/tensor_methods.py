@@ -101,18 +101,21 @@ class TensorMethods:
         return ops.arithmetic.add(self, other)
 
     def __radd__(self, other):
+        ops.checks.reject_array_on_the_left(other, "+")
         return ops.arithmetic.add(other, self)
 
     def __sub__(self, other):
         return ops.arithmetic.sub(self, other)
 
     def __rsub__(self, other):
+        ops.checks.reject_array_on_the_left(other, "-")
         return ops.arithmetic.sub(other, self)
 
     def __mul__(self, other):
         return ops.arithmetic.mul(self, other)
 
     def __rmul__(self, other):
+        ops.checks.reject_array_on_the_left(other, "*")
         return ops.arithmetic.mul(other, self)
 
     def __truediv__(self, other):
@@ -125,6 +128,7 @@ class TensorMethods:
         return ops.arithmetic.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
+        ops.checks.reject_array_on_the_left(other, "//")
         return ops.arithmetic.floor_divide(other, self)
 
     def __mod__(self, other):
@@ -134,12 +138,14 @@ class TensorMethods:
         return ops.arithmetic.pow(self, exponent)
 
     def __rpow__(self, base):
+        ops.checks.reject_array_on_the_left(base, "**")
         return ops.arithmetic.pow(base, self)
 
     def __matmul__(self, other):
         return ops.linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
+        ops.checks.reject_array_on_the_left(other, "@")
         return ops.linalg.matmul(other, self)
 
     def __neg__(self):
@@ -152,9 +158,13 @@ class TensorMethods:
         return ops.elementwise.abs(self)
 
     def __eq__(self, other):
+        if not ops.checks.is_operand(other):
+            return NotImplemented  # x == None is False, as in Python and PyTorch
         return ops.elementwise.eq(self, other)
 
     def __ne__(self, other):
+        if not ops.checks.is_operand(other):
+            return NotImplemented
         return ops.elementwise.ne(self, other)
 
     def __lt__(self, other):

@@ -29,6 +29,8 @@ class Sequential(Module):
     iteration, ``append`` and ``insert`` work as on a list.
     """
 
+    _accepts_any_input = True
+
     def __init__(self, *modules):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
