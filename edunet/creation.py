@@ -52,6 +52,14 @@ def _to_python(data):
     return data
 
 
+def _first_odd_type(data):
+    """The type name of the first value in nested lists that is not a number."""
+    if isinstance(data, (list, tuple)):
+        names = [_first_odd_type(item) for item in data]
+        return next((name for name in names if name), "")
+    return "" if isinstance(data, (int, float, bool, numpy.number)) else type(data).__name__
+
+
 def _array_from_data(data, dtype):
     if isinstance(data, Tensor):
         array = move_array(data.array, "cpu")
@@ -68,9 +76,12 @@ def _array_from_data(data, dtype):
     except ValueError as error:
         raise ValueError(f"the data is ragged: every row must have the same length "
                          f"(NumPy says: {error})") from None
-    if array.dtype == object or array.dtype.kind in "USV":
-        raise TypeError(f"can't make a tensor from {type(data).__name__} data holding "
-                        f"{array.dtype} values; only numbers and bools are supported.")
+    if array.dtype.kind in "USV":  # text: ValueError, as PyTorch
+        raise ValueError(f"can't make a tensor from {type(data).__name__} data holding "
+                         f"{array.dtype} values; only numbers and bools are supported.")
+    if array.dtype == object:  # None, dicts, ...: PyTorch's "Could not infer dtype"
+        raise RuntimeError(f"Could not infer dtype of the {type(data).__name__} data: a tensor "
+                           f"holds only numbers and bools, not {_first_odd_type(python_data)}.")
     if dtype is None:
         if array.dtype.kind == "f" or (array.size == 0 and array.dtype == numpy.float64):
             dtype = dtypes.get_default_dtype()
@@ -133,6 +144,9 @@ def _scalar_dtype(value):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its type decides the dtype)."""
+    if not isinstance(fill_value, (int, float, bool, numpy.number, numpy.bool_, Tensor)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}. For several values use edunet.tensor().")
     dtype = dtype or _scalar_dtype(fill_value)
     array = numpy.full(_size((size,)), fill_value, _numpy_dtype(dtype))
     return _finish(array, device, requires_grad)
@@ -171,6 +185,9 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m, ones on the diagonal)."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     return _finish(numpy.eye(n, m, dtype=_numpy_dtype(dtype)), device, requires_grad)
 
 

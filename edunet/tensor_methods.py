@@ -503,5 +503,9 @@ class TensorMethods:
 def _sizes(arguments):
     """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both mean the shape (2, 3)."""
     if len(arguments) == 1 and isinstance(arguments[0], (tuple, list)):
-        return tuple(arguments[0])
+        arguments = tuple(arguments[0])
+    for size in arguments:
+        if not hasattr(size, "__index__"):
+            raise TypeError(f"sizes and dimensions must be ints, got {type(size).__name__} "
+                            f"in {arguments}: write e.g. x.reshape(2, 3)")
     return arguments

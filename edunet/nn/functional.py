@@ -20,7 +20,7 @@ from edunet.ops.linalg import bilinear
 from edunet.ops.cross_entropy import cross_entropy, nll_loss
 from edunet.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                              kl_div, l1_loss, mse_loss, smooth_l1_loss)
-from edunet.ops.checks import check_tensor_argument
+from edunet.ops.checks import check_public_functions, check_tensor_argument
 from edunet.ops.norm import group_norm
 from edunet.ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                              max_pool1d, max_pool2d)
@@ -122,3 +122,6 @@ def check_expands(call, name, tensor, shape):
             f"{list(sizes)} can't expand to the output shape {list(shape)}. For "
             f"weight (out_features, in_features) the bias has shape (out_features,), here "
             f"({shape[-1]},).")
+
+
+check_public_functions(globals())  # F.relu([1.0]) -> TypeError naming relu() and 'input'

@@ -10,6 +10,8 @@ PyTorch: ``numpy.float64(0.5) * x`` keeps x's float32, because a number (of any
 origin) never widens a tensor's dtype.
 """
 
+import functools
+import inspect
 import numbers
 
 import numpy
@@ -95,3 +97,43 @@ def check_integer_divisor(input, other):
 def _short(value):
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# Arguments that must be tensors wherever a public function has them by these names.
+TENSOR_PARAMETERS = ("input", "target", "weight", "mat2", "vec", "input1", "input2")
+
+
+def checked(function):
+    """``function`` with its tensor arguments checked first (see TENSOR_PARAMETERS):
+    ``edunet.exp([1.0])`` gives PyTorch's ``TypeError: exp(): argument 'input'
+    (position 1) must be Tensor, not list`` instead of failing inside the op."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return function
+    watched = [(position, parameter.name, parameter.default is None)
+               for position, parameter in enumerate(parameters)
+               if parameter.name in TENSOR_PARAMETERS
+               and parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
+    if not watched:
+        return function
+
+    @functools.wraps(function)
+    def checked_function(*args, **kwargs):
+        for position, name, optional in watched:
+            value = args[position] if position < len(args) else kwargs.get(name)
+            if not isinstance(value, Tensor) and (position < len(args) or name in kwargs
+                                                  or not optional):
+                check_tensor_argument(function.__name__, name, position + 1, value, optional)
+        return function(*args, **kwargs)
+
+    return checked_function
+
+
+def check_public_functions(namespace):
+    """Replace the functions of a public namespace (``edunet``, ``nn.functional``)
+    that come from ``edunet.ops`` by their :func:`checked` versions."""
+    for name, value in list(namespace.items()):
+        if (inspect.isfunction(value) and not name.startswith("_")
+                and value.__module__.startswith(("edunet.ops.", "edunet.nn.functional"))):
+            namespace[name] = checked(value)

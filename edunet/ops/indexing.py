@@ -100,6 +100,8 @@ def _convert_entry(entry, array):
         values = numpy.asarray(_plain(entry))
         if values.size == 0:
             values = values.astype(numpy.int64)  # x[[]] selects nothing
+    elif isinstance(entry, str):  # x["a"]: a TypeError in PyTorch, with a hint here
+        raise TypeError(f"a tensor is indexed by position, not by name: got x[{entry!r}]")
     else:
         raise IndexError(INDEX_TYPES_MESSAGE.format(type(entry).__name__))
     if values.dtype == numpy.uint8:

@@ -12,6 +12,7 @@ batch dimensions and broadcast: (10, 1, n, k) @ (5, k, m) -> (10, 5, n, m).
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.arithmetic import broadcast_shapes, unbroadcast
+from edunet.ops.checks import check_tensor_argument
 
 
 class Matmul(Function):
@@ -59,6 +60,8 @@ def _grad_fn_name(a_ndim, b_ndim):
 
 
 def _check_matmul(a, b, name="matmul"):
+    check_tensor_argument(name, "input", 1, a)
+    check_tensor_argument(name, "other", 2, b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to {name} need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D. For a product with a number use * instead.")

@@ -32,6 +32,7 @@ that ``differentiable=True`` is refused: our steps are never recorded by autogra
 """
 
 import copy
+import numbers
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -56,6 +57,17 @@ def check_implementation_options(differentiable):
         raise NotImplementedError(
             "differentiable=True is not supported by edunet: an optimizer step runs under "
             "no_grad, so autograd never sees it. Leave differentiable=False.")
+
+
+def check_numbers(optimizer_name, **options):
+    """TypeError unless each option is a real number (or a tensor), e.g. ``lr="0.1"``:
+    optimizers compare and multiply these, which a string can't do."""
+    for name, value in options.items():
+        values = value if name == "betas" and isinstance(value, (tuple, list)) else (value,)
+        for item in values:
+            if not isinstance(item, (numbers.Real, Tensor)):
+                raise TypeError(f"{optimizer_name}: {name} must be a number, got "
+                                f"{type(item).__name__} {item!r}. Write e.g. lr=0.01.")
 
 
 def evaluate_closure(closure):
@@ -85,6 +97,10 @@ class Optimizer:
                 f"(SGD([weight], lr=0.1)) or pass model.parameters().")
         self.state = defaultdict(dict)
         self.param_groups = []
+        if not hasattr(params, "__iter__"):
+            raise TypeError(
+                f"params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {_type_name(params)}. Pass model.parameters().")
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError(
@@ -104,6 +120,9 @@ class Optimizer:
         """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        if "params" not in param_group:
+            raise KeyError(f"'params': each parameter group is a dict with the key \"params\" "
+                           f"(the tensors to optimize), got the keys {list(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
