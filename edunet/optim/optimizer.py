@@ -32,6 +32,7 @@ that ``differentiable=True`` is refused: our steps are never recorded by autogra
 """
 
 import copy
+import functools
 import numbers
 import warnings
 from collections import defaultdict
@@ -78,6 +79,23 @@ def evaluate_closure(closure):
         return closure()
 
 
+def _counted_step(step):
+    """``step`` that also counts its calls in ``optimizer._step_count``.
+
+    An LR scheduler reads the count to warn when ``scheduler.step()`` comes before
+    the first ``optimizer.step()``, without replacing the optimizer's method. Only
+    the outermost step counts: a subclass's step that calls ``super().step()`` is
+    one step.
+    """
+    @functools.wraps(step)
+    def counted_step(self, *args, **kwargs):
+        if type(self).step is counted_step:
+            self._step_count += 1
+        return step(self, *args, **kwargs)
+
+    return counted_step
+
+
 class Optimizer:
     """Base class for all optimizers (``torch.optim.Optimizer``).
 
@@ -120,9 +138,8 @@ class Optimizer:
         """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
-        if "params" not in param_group:
-            raise KeyError(f"'params': each parameter group is a dict with the key \"params\" "
-                           f"(the tensors to optimize), got the keys {list(param_group)}")
+        if "params" not in param_group:  # PyTorch's KeyError, exactly
+            raise KeyError("params")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -191,6 +208,14 @@ class Optimizer:
                         param.grad.requires_grad_(False)
                     param.grad.zero_()
 
+    _step_count = 0  # calls of step(), counted by _counted_step (LR schedulers read it)
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass that writes its own ``step()`` has its calls counted as well."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _counted_step(cls.__dict__["step"])
+
     def step(self, closure=None):
         """Update every parameter that has a gradient once, with ``_update`` (which each
         optimizer writes: the rule of SGD, Adam, ...), outside the autograd graph.
@@ -208,6 +233,8 @@ class Optimizer:
                     if param.grad is not None:
                         self._update(param, group)
         return loss
+
+    step = _counted_step(step)
 
     def _update(self, param, group):
         """Change one parameter from its ``.grad`` with ``group``'s settings (lr, ...)."""
@@ -269,7 +296,7 @@ class Optimizer:
         self.param_groups = saved_groups
 
     def __getstate__(self):
-        # Only what defines the optimizer (not, e.g., a step() wrapped by an LR scheduler).
+        # Only what defines the optimizer (not, e.g., a step() replaced by the user).
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
     def __setstate__(self, state):
