@@ -60,6 +60,12 @@ def _first_odd_type(data):
     return "" if isinstance(data, (int, float, bool, numpy.number)) else type(data).__name__
 
 
+def _holds_a_number(data):
+    if isinstance(data, (list, tuple)):
+        return any(_holds_a_number(item) for item in data)
+    return isinstance(data, (int, float, bool, numpy.number))
+
+
 def _array_from_data(data, dtype):
     if isinstance(data, Tensor):
         array = move_array(data.array, "cpu")
@@ -76,6 +82,9 @@ def _array_from_data(data, dtype):
     except ValueError as error:
         raise ValueError(f"the data is ragged: every row must have the same length "
                          f"(NumPy says: {error})") from None
+    if array.dtype.kind in "USV" and _holds_a_number(python_data):  # [1, "a"]: TypeError
+        raise TypeError(f"can't make a tensor from {type(data).__name__} data that mixes "
+                        f"numbers and {_first_odd_type(python_data)} values.")
     if array.dtype.kind in "USV":  # text: ValueError, as PyTorch
         raise ValueError(f"can't make a tensor from {type(data).__name__} data holding "
                          f"{array.dtype} values; only numbers and bools are supported.")
@@ -159,6 +168,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """
     if end is None:
         start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(value, (int, float, numpy.number)):
+            raise TypeError(f"arange(): argument '{name}' must be Number, not "
+                            f"{type(value).__name__}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -173,14 +186,23 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    _check_steps("linspace", steps)
     array = numpy.linspace(start, end, steps, dtype=numpy.float64)
     return _finish(array.astype(_numpy_dtype(dtype)), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values from ``base**start`` to ``base**end``, evenly spaced in log scale."""
+    _check_steps("logspace", steps)
     array = numpy.logspace(start, end, steps, base=base, dtype=numpy.float64)
     return _finish(array.astype(_numpy_dtype(dtype)), device, requires_grad)
+
+
+def _check_steps(name, steps):
+    if isinstance(steps, bool) or not isinstance(steps, (int, numpy.integer)):
+        raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got {steps}")
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -212,6 +234,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing the size argument, e.g. randint(10, (3,))")
+    if not low < high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}: randint draws from [low, high), high excluded.")
     generator = generator or default_generator
     array = generator.integers(low, high, _size((size,)), _numpy_dtype(dtype, dtypes.int64))
     return _finish(array, device, requires_grad)
@@ -233,6 +258,9 @@ def normal(mean, std, size, *, generator=None, dtype=None, device=None, requires
 
 # ---------------------------------------------------------------- *_like
 def _like(input, dtype, device):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}. For an array, use edunet.zeros(array.shape).")
     return (input.shape, dtype or input.dtype, device or input.device)
 
 

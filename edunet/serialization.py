@@ -175,6 +175,9 @@ def load(f, map_location=None, weights_only=True):
         weights_only: accepted for PyTorch compatibility; edunet files only ever
             hold data, so it changes nothing.
     """
+    if not isinstance(f, (str, os.PathLike)) and not hasattr(f, "read"):
+        raise TypeError(f"edunet.load reads a path or a binary file opened with open(path, "
+                        f"'rb'), got {type(f).__name__}")
     name = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "the file")
     device = None if map_location is None else to_device(map_location)
     try:

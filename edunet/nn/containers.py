@@ -163,6 +163,8 @@ class ModuleDict(Module):
             self.update(modules)
 
     def __getitem__(self, key):
+        if key not in self._modules:
+            raise KeyError(key)
         return self._modules[key]
 
     def __setitem__(self, key, module):

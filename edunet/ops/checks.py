@@ -11,8 +11,10 @@ origin) never widens a tensor's dtype.
 """
 
 import functools
-import inspect
 import numbers
+import types
+import os
+import sys
 
 import numpy
 
@@ -94,6 +96,18 @@ def check_integer_divisor(input, other):
                            "a 0; divide floats instead (x.float() // y) to get inf.")
 
 
+def user_stacklevel():
+    """The ``stacklevel`` that makes ``warnings.warn`` point at the user's line: the
+    first frame outside edunet, however many edunet functions lie in between."""
+    frame, level = sys._getframe(1), 1  # the function that calls warnings.warn
+    while frame is not None and frame.f_code.co_filename.startswith(_EDUNET_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_EDUNET_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def _short(value):
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -107,14 +121,13 @@ def checked(function):
     """``function`` with its tensor arguments checked first (see TENSOR_PARAMETERS):
     ``edunet.exp([1.0])`` gives PyTorch's ``TypeError: exp(): argument 'input'
     (position 1) must be Tensor, not list`` instead of failing inside the op."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        return function
-    watched = [(position, parameter.name, parameter.default is None)
-               for position, parameter in enumerate(parameters)
-               if parameter.name in TENSOR_PARAMETERS
-               and parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
+    code = function.__code__  # read directly: inspect.signature would slow down the import
+    names = code.co_varnames[:code.co_argcount]
+    defaults = function.__defaults__ or ()
+    first_default = len(names) - len(defaults)
+    watched = [(position, name,
+                position >= first_default and defaults[position - first_default] is None)
+               for position, name in enumerate(names) if name in TENSOR_PARAMETERS]
     if not watched:
         return function
 
@@ -134,6 +147,6 @@ def check_public_functions(namespace):
     """Replace the functions of a public namespace (``edunet``, ``nn.functional``)
     that come from ``edunet.ops`` by their :func:`checked` versions."""
     for name, value in list(namespace.items()):
-        if (inspect.isfunction(value) and not name.startswith("_")
+        if (isinstance(value, types.FunctionType) and not name.startswith("_")
                 and value.__module__.startswith(("edunet.ops.", "edunet.nn.functional"))):
             namespace[name] = checked(value)

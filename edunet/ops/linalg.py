@@ -96,6 +96,7 @@ def matmul(input, other):
 
 def mm(input, mat2):
     """Product of two matrices (both 2-D)."""
+    check_tensor_argument("mm", "mat2", 2, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm expects two matrices (2-D), got {input.ndim}-D and {mat2.ndim}-D "
                            f"tensors of shapes {tuple(input.shape)} and {tuple(mat2.shape)}.")
@@ -104,6 +105,7 @@ def mm(input, mat2):
 
 def bmm(input, mat2):
     """Batched product: (b, n, k) @ (b, k, m) -> (b, n, m); no broadcasting."""
+    check_tensor_argument("bmm", "mat2", 2, mat2)
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"bmm expects two 3-D tensors with the same batch size, got shapes "
                            f"{tuple(input.shape)} and {tuple(mat2.shape)}.")
@@ -115,6 +117,7 @@ def bmm(input, mat2):
 
 def mv(input, vec):
     """Matrix-vector product: (n, k) @ (k,) -> (n,)."""
+    check_tensor_argument("mv", "vec", 2, vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"mv expects a matrix and a vector, got shapes "
                            f"{tuple(input.shape)} and {tuple(vec.shape)}.")
@@ -123,6 +126,7 @@ def mv(input, vec):
 
 def dot(input, other):
     """Dot product of two vectors of the same length."""
+    check_tensor_argument("dot", "tensor", 2, other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:

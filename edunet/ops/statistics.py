@@ -13,6 +13,7 @@ import numpy
 from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
+from edunet.ops import checks
 from edunet.ops.reduction import as_gradient, kept_shape, normalize_dims, reduced_shape
 
 
@@ -71,7 +72,7 @@ def _variance(function, name, input, dim, unbiased, keepdim, correction):
     if math.prod(input.shape[axis] for axis in dims) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       f"than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=checks.user_stacklevel())
     return function.apply(input, dims=dims, correction=correction, keepdim=keepdim)
 
 

@@ -213,6 +213,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        if not isinstance(step_size, (int, float)):
+            raise TypeError(f"StepLR: step_size must be a number of epochs, got "
+                            f"{type(step_size).__name__} {step_size!r}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)

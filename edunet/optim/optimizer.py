@@ -270,6 +270,12 @@ class Optimizer:
         are copied onto each parameter's device (and dtype, except the step count).
         Load it after creating any LR scheduler: creating one resets ``lr``.
         """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{type(self).__name__}.load_state_dict expects the dict that "
+                            f"optimizer.state_dict() gives (with 'state' and 'param_groups'), "
+                            f"got {type(state_dict).__name__}")
+        if "param_groups" not in state_dict:  # PyTorch's KeyError
+            raise KeyError("param_groups")
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
