@@ -82,6 +82,7 @@ class TensorMethods:
         return ops.inplace.bernoulli_(self, p, generator=generator)
 
     def __setitem__(self, key, value):
+        ops.checks.check_assigned_value(self, value)
         ops.inplace.setitem(self, key, value)
 
     def __iadd__(self, other):

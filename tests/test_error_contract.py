@@ -26,6 +26,11 @@ def _t(L, *shape, dtype=None, requires_grad=False):
     return L.ones(*shape, dtype=dtype, requires_grad=requires_grad)
 
 
+def _add_in_place(tensor, value):
+    tensor += value
+    return tensor
+
+
 def _param(L, *shape):
     return L.nn.Parameter(L.ones(*shape))
 
@@ -132,6 +137,15 @@ CASES = {
     "uint8 + 1000": lambda L: L.tensor([200], dtype=L.uint8) + 1000,
     "int32 + 2**40": lambda L: L.tensor([1], dtype=L.int32) + 2 ** 40,
     "int8 * 3": lambda L: L.tensor([100], dtype=L.int8) * 3,
+    "uint8 add_ -1": lambda L: L.tensor([1], dtype=L.uint8).add_(-1),
+    "uint8 mul_ -1": lambda L: L.tensor([1], dtype=L.uint8).mul_(-1),
+    "uint8 += 300": lambda L: _add_in_place(L.tensor([1], dtype=L.uint8), 300),
+    "setitem None": lambda L: _t(L, 3).__setitem__(0, None),
+    "setitem str": lambda L: _t(L, 3).__setitem__(0, "a"),
+    "setitem dict": lambda L: _t(L, 3).__setitem__(0, {}),
+    "setitem numpy scalar": lambda L: _t(L, 3).__setitem__(0, np.float64(2.0)),
+    "tensor += list": lambda L: _add_in_place(_t(L, 3), [1, 2, 3]),
+    "tensor *= None": lambda L: _add_in_place(_t(L, 3), None),
     "-bool": lambda L: -L.tensor([True]),
     "int ** -1": lambda L: L.tensor([2]) ** -1,
     # --- gradients and hooks

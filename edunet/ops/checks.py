@@ -74,6 +74,15 @@ def check_tensor_argument(call, name, position, value, optional=False):
                     f"not {type(value).__name__}{hint}")
 
 
+def check_assigned_value(tensor, value):
+    """``x[i] = value``: a tensor, a number, or array-like numbers; TypeError for None,
+    text and other objects (PyTorch: "can't assign a NoneType to a torch.FloatTensor")."""
+    if is_operand(value) or isinstance(value, (list, tuple)):
+        return
+    raise TypeError(f"can't assign a {type(value).__name__} to a {tensor.dtype} tensor: "
+                    f"x[index] = value takes a number or a tensor, got {_short(value)}")
+
+
 def check_hook_result(hook, result, gradient):
     """A tensor hook returned ``result`` for ``gradient`` (an array): it must be a
     tensor of the same dtype (a different shape is checked by the engine)."""

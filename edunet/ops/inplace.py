@@ -92,7 +92,8 @@ def _direct_arrays(tensor, *operands, floating_only=True):
         return None
     arrays = []
     for operand in operands:
-        if type(operand) is float and kind == "f" or type(operand) is int:
+        if type(operand) is float and kind == "f" or type(operand) is int and (
+                kind == "f" or _fits(operand, target.dtype)):  # else wraps around, as PyTorch
             arrays.append(operand)
         elif isinstance(operand, Tensor) and operand.array.dtype == target.dtype:
             array = operand.array
@@ -105,6 +106,11 @@ def _direct_arrays(tensor, *operands, floating_only=True):
         else:
             return None
     return arrays
+
+
+def _fits(integer, dtype):
+    limits = numpy.iinfo(dtype)
+    return limits.min <= integer <= limits.max
 
 
 def _is_number(value):
