@@ -14,6 +14,13 @@ Files are written atomically: to a temporary file next to the target, which is
 renamed over it only when complete, so a crash never leaves a half-written
 checkpoint. ZIP stores a CRC-32 of every member, so a truncated or corrupted
 file is detected on load instead of silently giving wrong weights.
+
+A downloaded file may also be hostile. Before reading anything large, ``load``
+refuses members that are compressed (a "zip bomb" of a few hundred kilobytes can
+expand to gigabytes), larger than the file itself, duplicated, or named other
+than above (``../../.bashrc``); then it checks every JSON entry's types and
+nesting and every .npy header's dtype and size against its bytes. Each problem
+is one RuntimeError naming the file.
 """
 
 import io
@@ -111,7 +118,8 @@ def _decode(value, arrays, device, depth=0):
             f"an entry has the unknown keys {sorted(value)[:5]}")
     decoded = []
     for pair in pairs:
-        _expect(isinstance(pair, list) and len(pair) == 2, "a dict entry is not a [key, value] pair")
+        _expect(isinstance(pair, list) and len(pair) == 2,
+                "a dict entry is not a [key, value] pair")
         key = _decode(pair[0], arrays, device, depth + 1)
         _expect(isinstance(key, (str, int, float, bool, tuple)) or key is None,
                 f"a dict key is a {type(key).__name__}")
