@@ -76,6 +76,9 @@ def _array_from_data(data, dtype):
     if type(data).__module__.startswith("cupy"):
         array = data.get()
         return array.astype(_numpy_dtype(dtype, dtypes.from_numpy_dtype(array.dtype)))
+    if isinstance(data, (str, bytes)):  # PyTorch: TypeError "invalid data type 'str'"
+        raise TypeError(f"can't make a tensor from {type(data).__name__} data {data!r:.40}: "
+                        f"a tensor holds numbers and bools.")
     python_data = _to_python(data)
     try:
         array = numpy.array(python_data)
@@ -198,6 +201,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     return _finish(array.astype(_numpy_dtype(dtype)), device, requires_grad)
 
 
+def _check_int(call, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise TypeError(f"{call}(): argument '{name}' must be int, not {type(value).__name__}")
+
+
 def _check_steps(name, steps):
     if isinstance(steps, bool) or not isinstance(steps, (int, numpy.integer)):
         raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
@@ -208,6 +216,8 @@ def _check_steps(name, steps):
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m, ones on the diagonal)."""
     for name, value in (("n", n), ("m", m)):
+        if value is not None or name == "n":
+            _check_int("eye", name, value)
         if value is not None and value < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     return _finish(numpy.eye(n, m, dtype=_numpy_dtype(dtype)), device, requires_grad)
@@ -244,6 +254,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random order of the integers 0 .. n-1."""
+    _check_int("randperm", "n", n)
     generator = generator or default_generator
     array = generator.permutation(n).astype(_numpy_dtype(dtype, dtypes.int64))
     return _finish(array, device, requires_grad)

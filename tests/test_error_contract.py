@@ -11,6 +11,7 @@ import io
 import os
 import re
 import traceback
+import types
 
 import numpy as np
 import pytest
@@ -534,6 +535,46 @@ def test_same_outcome_as_torch(name, tmp_path, monkeypatch):
             f"PyTorch returns {expected!r}; edunet {got!r}")
         if isinstance(expected, (bool, int, float)):
             assert got == expected
+
+
+# Every public function edunet shares with torch (edunet.* and nn.functional.*), fed a
+# list, None or a string as its first argument. Left out: functions whose first argument
+# is not data (seeds, settings, files) and broadcast_shapes (which takes shapes).
+_NOT_DATA_FIRST = {"save", "load", "manual_seed", "set_printoptions", "set_default_dtype",
+                   "use_deterministic_algorithms", "compile", "is_tensor", "is_storage",
+                   "set_grad_enabled", "inference_mode", "no_grad", "enable_grad", "typename",
+                   "get_default_dtype", "is_grad_enabled", "seed", "initial_seed",
+                   "get_rng_state", "set_rng_state", "summary", "doctor", "broadcast_shapes"}
+
+
+def _shared_functions():
+    for prefix, ours, theirs in (("", edunet, torch), ("nn.functional.", edunet.nn.functional,
+                                                       torch.nn.functional)):
+        for name in sorted(dir(ours)):
+            value = getattr(ours, name)
+            if (not name.startswith("_") and name not in _NOT_DATA_FIRST
+                    and isinstance(value, types.FunctionType) and hasattr(theirs, name)):
+                yield prefix + name
+
+
+@pytest.mark.parametrize("argument", [[1.0, 2.0], None, "a"], ids=["list", "None", "str"])
+@pytest.mark.parametrize("name", list(_shared_functions()))
+def test_every_shared_function_refuses_a_non_tensor_as_torch(name, argument):
+    def call(library):
+        function = library
+        for part in name.split("."):
+            function = getattr(function, part)
+        return function(argument)
+
+    expected, got = _outcome(torch, call), _outcome(edunet, call)
+    if isinstance(expected, AttributeError) and _PLAIN_VALUE.match(str(expected)):
+        expected = TypeError(str(expected))
+    if not isinstance(expected, Exception):
+        assert not isinstance(got, Exception), "".join(traceback.format_exception(got))
+        return
+    assert isinstance(got, type(expected)), (
+        f"PyTorch raises {type(expected).__name__}: {expected}; edunet gives {got!r}")
+    assert _raised_on_purpose(got), "".join(traceback.format_exception(got))
 
 
 def test_batch_norm_state_dict_without_num_batches_tracked_loads_as_torch():

@@ -47,8 +47,8 @@ def linear(input, weight, bias=None):
     check_tensor_argument("linear", "bias", 3, bias, optional=True)
     if bias is not None and weight.ndim == 2:
         output_shape = tuple(input.shape[:-1]) + (weight.shape[0],)
-        check_expands("linear", "bias", bias, output_shape)
-    check_same_dtype("linear", input, weight=weight, bias=bias)
+        _check_expands("linear", "bias", bias, output_shape)
+    _check_same_dtype("linear", input, weight=weight, bias=bias)
     return linalg.linear(input, weight, bias)
 
 
@@ -68,8 +68,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
                 f"shape {list(tensor.shape)} and normalized_shape = {list(normalized_shape)}. "
                 f"The {name} holds one value per normalized element.")
-    check_same_dtype("layer_norm", input, weight=weight, bias=bias)
-    check_floating("layer_norm", input)
+    _check_same_dtype("layer_norm", input, weight=weight, bias=bias)
+    _check_floating("layer_norm", input)
     return norm.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
@@ -81,14 +81,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                    ("running_var", 3, running_var), ("weight", 4, weight),
                                    ("bias", 5, bias)):
         check_tensor_argument("batch_norm", name, position, tensor, optional=True)
-    check_floating("batch_norm", input)
-    check_same_dtype("batch_norm", input, running_mean=running_mean, running_var=running_var,
+    _check_floating("batch_norm", input)
+    _check_same_dtype("batch_norm", input, running_mean=running_mean, running_var=running_var,
                      weight=weight, bias=bias)
     return norm.batch_norm(input, running_mean, running_var, weight, bias, training,
                            momentum, eps)
 
 
-def check_floating(call, input):
+def _check_floating(call, input):
     """Normalization computes means and variances: NotImplementedError for integer
     or bool input, as PyTorch ("batch_norm" not implemented for 'Long')."""
     if not input.is_floating_point():
@@ -97,7 +97,7 @@ def check_floating(call, input):
             f"which need a floating-point input. Convert first: x.float().")
 
 
-def check_same_dtype(call, input, **others):
+def _check_same_dtype(call, input, **others):
     """The parameters must have the input's dtype (RuntimeError, as PyTorch's "mixed
     dtype"); float16 input with float32 parameters is allowed, as on PyTorch's CPU."""
     for name, tensor in others.items():
@@ -111,7 +111,7 @@ def check_same_dtype(call, input, **others):
             f"(x.to({tensor.dtype})) or the model (model.to({input.dtype})).")
 
 
-def check_expands(call, name, tensor, shape):
+def _check_expands(call, name, tensor, shape):
     """``tensor`` must broadcast to ``shape`` without changing it (RuntimeError)."""
     sizes = tuple(tensor.shape)
     fits = len(sizes) <= len(shape) and all(

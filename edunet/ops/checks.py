@@ -123,7 +123,8 @@ def _short(value):
 
 
 # Arguments that must be tensors wherever a public function has them by these names.
-TENSOR_PARAMETERS = ("input", "target", "weight", "mat2", "vec", "input1", "input2")
+TENSOR_PARAMETERS = ("input", "target", "weight", "mat2", "vec", "input1", "input2", "tensor",
+                     "condition")
 
 
 def checked(function):
@@ -157,5 +158,6 @@ def check_public_functions(namespace):
     that come from ``edunet.ops`` by their :func:`checked` versions."""
     for name, value in list(namespace.items()):
         if (isinstance(value, types.FunctionType) and not name.startswith("_")
-                and value.__module__.startswith(("edunet.ops.", "edunet.nn.functional"))):
+                and (value.__module__ == "edunet"
+                     or value.__module__.startswith(("edunet.ops.", "edunet.nn.functional")))):
             namespace[name] = checked(value)
