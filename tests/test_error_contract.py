@@ -577,6 +577,37 @@ def test_every_shared_function_refuses_a_non_tensor_as_torch(name, argument):
     assert _raised_on_purpose(got), "".join(traceback.format_exception(got))
 
 
+def _shared_layers():
+    """(name, constructor arguments) of every nn layer both libraries build from the first
+    of (), (3,), (3, 3), (3, 3, 3) that works in both."""
+    for name in sorted(dir(edunet.nn)):
+        ours, theirs = getattr(edunet.nn, name), getattr(torch.nn, name, None)
+        if not (isinstance(ours, type) and issubclass(ours, edunet.nn.Module) and theirs):
+            continue
+        for arguments in [(), (3,), (3, 3), (3, 3, 3)]:
+            try:
+                ours(*arguments), theirs(*arguments)
+            except Exception:  # noqa: BLE001 - these arguments don't suit this layer
+                continue
+            yield name, arguments
+            break
+
+
+@pytest.mark.parametrize("argument", [[1.0, 2.0], None, "a"], ids=["list", "None", "str"])
+@pytest.mark.parametrize("name, arguments", list(_shared_layers()))
+def test_every_shared_layer_refuses_a_non_tensor_as_torch(name, arguments, argument):
+    expected = _outcome(torch, lambda L: getattr(L.nn, name)(*arguments)(argument))
+    got = _outcome(edunet, lambda L: getattr(L.nn, name)(*arguments)(argument))
+    if isinstance(expected, AttributeError) and _PLAIN_VALUE.match(str(expected)):
+        expected = TypeError(str(expected))
+    if not isinstance(expected, Exception):
+        assert not isinstance(got, Exception), "".join(traceback.format_exception(got))
+        return
+    assert isinstance(got, type(expected)), (
+        f"PyTorch raises {type(expected).__name__}: {expected}; edunet gives {got!r}")
+    assert _raised_on_purpose(got), "".join(traceback.format_exception(got))
+
+
 def test_batch_norm_state_dict_without_num_batches_tracked_loads_as_torch():
     """Old checkpoints lack num_batches_tracked; PyTorch's BatchNorm keeps its own count."""
     for library in (torch, edunet):

@@ -217,6 +217,10 @@ class ParameterList(Module):
         for value in values or []:
             self.append(value)
 
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called: it holds parameters for "
+                           "your module's forward to use, e.g. x @ self.weights[0].")
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return ParameterList(list(self._parameters.values())[index])
@@ -251,6 +255,10 @@ class ParameterDict(Module):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterDict should not be called: it holds parameters for "
+                           "your module's forward to use, e.g. x @ self.weights['first'].")
 
     def __getitem__(self, key):
         return self._parameters[key]

@@ -113,7 +113,8 @@ class Module:
     @property
     def _checks_input_type(self):
         """edunet's own layers take a tensor first; your modules may take anything."""
-        return type(self).__module__.startswith("edunet.nn.") and not self._accepts_any_input
+        return (type(self).__module__.startswith("edunet.nn.") and not self._accepts_any_input
+                and type(self).forward is not Module.forward)
 
     _accepts_any_input = False  # True for Identity and Sequential, which pass input on
 
