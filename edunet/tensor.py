@@ -140,6 +140,8 @@ class Tensor(TensorMethods):
     def _wrap_dim(self, dim):
         """``dim`` as a non-negative index; IndexError with the valid range otherwise."""
         ndim = builtins.max(self.array.ndim, 1)
+        if not hasattr(dim, "__index__"):
+            raise TypeError(f"a dimension must be an int, got {type(dim).__name__} {dim!r}")
         if not -ndim <= dim < ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-ndim}, {ndim - 1}], but got {dim})")

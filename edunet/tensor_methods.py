@@ -58,6 +58,7 @@ class TensorMethods:
         return ops.inplace.fill_(self, value)
 
     def copy_(self, source, non_blocking=False):
+        ops.checks.check_assigned_value(self, source)
         return ops.inplace.copy_(self, source)
 
     def masked_fill_(self, mask, value):
@@ -421,12 +422,15 @@ class TensorMethods:
         return ops.shape.view(self, _sizes(shape))
 
     def type_as(self, other):
+        ops.checks.check_tensor_argument("type_as", "other", 1, other)
         return self.to(other.dtype)
 
     def view_as(self, other):
+        ops.checks.check_tensor_argument("view_as", "other", 1, other)
         return ops.shape.view(self, other.shape)
 
     def reshape_as(self, other):
+        ops.checks.check_tensor_argument("reshape_as", "other", 1, other)
         return ops.shape.reshape(self, other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
@@ -465,10 +469,11 @@ class TensorMethods:
         return ops.shape.expand(self, _sizes(sizes))
 
     def expand_as(self, other):
+        ops.checks.check_tensor_argument("expand_as", "other", 1, other)
         return ops.shape.expand(self, other.shape)
 
     def broadcast_to(self, size):
-        return ops.shape.expand(self, tuple(size))
+        return ops.shape.expand(self, _sizes((size,)))
 
     def repeat(self, *sizes):
         return ops.shape.repeat(self, _sizes(sizes))

@@ -496,4 +496,5 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     """True when both tensors have the same shape and the same values."""
+    checks.check_tensor_argument("equal", "other", 2, other)
     return input.shape == other.shape and bool((input.array == other.array).all())

@@ -159,6 +159,11 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}. The "
                                f"Frobenius norm is of a matrix; for more dims use p=2.")
         p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported. Use p='fro', a number, "
+                           f"or float('inf').")
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"norm(): argument 'p' must be a number or 'fro', not {type(p).__name__}")
     elif p == "nuc":
         raise NotImplementedError("the nuclear norm (p='nuc') needs a singular value "
                                   "decomposition, which edunet does not have.")
