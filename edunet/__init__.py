@@ -104,3 +104,8 @@ def result_type(tensor1, tensor2):
 
 def is_floating_point(input):
     return input.is_floating_point()
+
+
+# Every public function checks that its tensor arguments are tensors (edunet/ops/checks.py).
+from edunet.ops.checks import check_public_functions as _check_public_functions  # noqa: E402
+_check_public_functions(globals())

@@ -31,6 +31,7 @@ from edunet.backend import device_of, get_array_module, move_array
 from edunet.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                               set_grad_enabled)
 from edunet.tensor import Tensor
+from edunet.ops import checks
 
 __all__ = ["Function", "AccumulateGrad", "topological_sort", "walk_backward", "BackwardObserver",
            "backward", "grad",
@@ -339,6 +340,7 @@ def _run_tensor_hooks(node, gradient):
         for hook in list(hooks.values()):
             replaced = hook(Tensor._make(gradient))
             if replaced is not None:
+                checks.check_hook_result(hook, replaced, gradient)  # a Tensor of the same dtype
                 if replaced.shape != gradient.shape:
                     raise RuntimeError(f"hook {hook!r} returned a gradient of shape "
                                        f"{tuple(replaced.shape)}, expected {tuple(gradient.shape)}")

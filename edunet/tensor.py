@@ -50,6 +50,8 @@ class Tensor(TensorMethods):
     # ``_view`` and ``_version_counter``: see edunet/views.py (None until needed).
     __slots__ = ("array", "_grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
                  "_retains_grad", "_view", "_version_counter", "__weakref__")
+    # NumPy hands ``numpy.float64(0.5) * x`` to Tensor.__rmul__ instead of converting x.
+    __array_priority__ = 1000
 
     def __init__(self, *data, device=None):
         from edunet.creation import tensor as make_tensor
@@ -141,6 +143,8 @@ class Tensor(TensorMethods):
     def _wrap_dim(self, dim):
         """``dim`` as a non-negative index; IndexError with the valid range otherwise."""
         ndim = builtins.max(self.array.ndim, 1)
+        if not hasattr(dim, "__index__"):
+            raise TypeError(f"a dimension must be an int, got {type(dim).__name__} {dim!r}")
         if not -ndim <= dim < ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-ndim}, {ndim - 1}], but got {dim})")
@@ -228,6 +232,10 @@ class Tensor(TensorMethods):
             if value.shape != self.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: "
                                    f"{value.shape} vs the tensor's {self.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} "
+                                   f"to a tensor with dtype {self.dtype}. The gradient must "
+                                   f"match the tensor's dtype: use grad.to({self.dtype}).")
             if value.device != self.device:
                 raise RuntimeError(f"assigned grad has data located on {value.device}, "
                                    f"but the tensor is on {self.device}")
@@ -337,9 +345,11 @@ class Tensor(TensorMethods):
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def __float__(self):
+        _check_one_element(self, "float")
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self, "int")
         return int(self.item())
 
     def __index__(self):
@@ -459,6 +469,13 @@ class Tensor(TensorMethods):
 _LEGACY_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                       "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
                       "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _check_one_element(tensor, name):
+    if tensor.array.size != 1:
+        raise ValueError(f"only one element tensors can be converted to Python scalars: "
+                         f"{name}() got a tensor of shape {tuple(tensor.shape)}. Select one "
+                         f"element first, e.g. {name}(x[0]), or reduce: {name}(x.sum()).")
 
 
 def _rebuild(array, requires_grad):

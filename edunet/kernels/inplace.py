@@ -57,7 +57,8 @@ def _direct_arrays(tensor, *operands, floating_only=True):
         return None
     arrays = []
     for operand in operands:
-        if type(operand) is float and kind == "f" or type(operand) is int:
+        if type(operand) is float and kind == "f" or type(operand) is int and (
+                kind == "f" or _fits(operand, target.dtype)):  # else wraps around, as PyTorch
             arrays.append(operand)
         elif isinstance(operand, Tensor) and operand.array.dtype == target.dtype:
             array = operand.array
@@ -227,3 +228,8 @@ def write_result(tensor, result_array):
         tensor.array = result_array
         return
     get_array_module(target).copyto(target, result_array)
+
+
+def _fits(integer, dtype):
+    limits = numpy.iinfo(dtype)
+    return limits.min <= integer <= limits.max

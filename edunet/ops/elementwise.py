@@ -12,6 +12,7 @@ from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.kernels import activation as activation_kernels
+from edunet.ops import checks
 from edunet.ops.arithmetic import _check_broadcast, as_tensors, broadcast_shapes, unbroadcast
 from edunet.tensor import Tensor
 
@@ -327,6 +328,10 @@ def clamp(input, min=None, max=None):
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not checks.is_operand(bound):
+            raise TypeError(f"clamp(): argument '{name}' must be a Number or a Tensor, not "
+                            f"{type(bound).__name__}")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         result = input
         if min is not None:
@@ -492,4 +497,5 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     """True when both tensors have the same shape and the same values."""
+    checks.check_tensor_argument("equal", "other", 2, other)
     return input.shape == other.shape and bool((input.array == other.array).all())

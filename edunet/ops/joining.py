@@ -35,6 +35,9 @@ def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"Tensor. Put the tensors in a list: edunet.{name}([a, b]).")
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
     tensors = list(tensors)
     for position, tensor in enumerate(tensors):
         if not isinstance(tensor, Tensor):
