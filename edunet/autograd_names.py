@@ -40,6 +40,7 @@ NODE_NAMES = {
     # edunet/ops/conv.py
     "Convolution": "ConvolutionBackward0",
     "TransposedConvolution": "ConvolutionBackward0",
+    "Convolution3D": "ConvolutionBackward0",
     # edunet/ops/conversion.py
     "Clone": "CloneBackward0",
     "ToCopy": "ToCopyBackward0",
@@ -109,6 +110,8 @@ NODE_NAMES = {
     "AdaptiveMaxPool2D": "AdaptiveMaxPool2DBackward0",
     "AvgPool2D": "AvgPool2DBackward0",
     "MaxPool2DWithIndices": "MaxPool2DWithIndicesBackward0",
+    "AvgPool3D": "AvgPool3DBackward0",
+    "MaxPool3D": "MaxPool3DWithIndicesBackward0",
     # edunet/ops/recurrent.py
     "GRULayer": "GRULayerBackward0",
     "LSTMLayer": "LSTMLayerBackward0",
