@@ -64,9 +64,10 @@ c.JupyterHub.hub_ip = "0.0.0.0"            # the containers reach the hub over D
 c.JupyterHub.hub_connect_ip = os.environ.get("EDUNET_HUB_CONNECT_IP", "172.17.0.1")
 
 # Limits from the course's measured needs (classroom/README.md, "What the course needs"):
-# the heaviest notebook peaks at about 0.45 GB; JupyterLab and a second open kernel add
-# about 0.5 GB. Every notebook runs on one core in well under a minute; two make training
-# faster when the machine has them to spare.
+# the heaviest notebook's kernel peaks at about 260 MB (07, training a CNN), the others at
+# 120-200 MB, and JupyterLab itself takes about 200 MB; 1 GB is a student with three
+# notebooks open, 2 GB leaves room for more. Every notebook runs in well under a minute
+# on one core; a second one speeds training up when the machine has it to spare.
 c.Spawner.mem_limit = "2G"
 c.Spawner.mem_guarantee = "1G"
 c.Spawner.cpu_limit = 2.0
