@@ -8,8 +8,13 @@ comes from npm (.ci/run installs it into .ci/chp/).
 Two students each: log in (the hub's default URL is the course's nbgitpuller link, so
 the course is cloned into their home), open the nbgitpuller link of a notebook with
 widgets and run it all, fetch the released nbgrader assignment from the Assignments
-panel, answer an exercise (differently), run it, save and submit. The teacher then
-collects and autogrades: each student's own answer and grade, nothing shared.
+panel, answer two exercises (the second differently), run it, save and submit. Each
+submission reaches nbgrader's exchange with its own answer; the teacher autogrades
+them: each student's own grade, own clone of the course, own progress file.
+
+Local processes all run as one Unix user (root here), and nbgrader names a submitter
+by the Unix user (by JUPYTERHUB_USER in the image's "jovyan" containers), so the test
+files the two submissions by their content rather than with `nbgrader collect`.
 
 Skips only where chromium, Playwright, JupyterHub, nbgrader, nbgitpuller, git or
 configurable-http-proxy is missing. Screenshots go to tmp_path and /tmp/hub_screenshots.
@@ -23,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -126,9 +132,13 @@ c.JupyterHub.cookie_secret_file = {str(base / 'cookie_secret')!r}
 
 
 @pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
-    """A running hub, a released assignment and the course repository; stops them all."""
-    base = tmp_path_factory.mktemp("hub")
+def classroom():
+    """A running hub, a released assignment and the course repository; stops them all.
+
+    In a folder of its own, not pytest's tmp_path: the hub keeps using it for minutes,
+    and pytest deletes its older numbered folders when other pytest runs start.
+    """
+    base = Path(tempfile.mkdtemp(prefix="edunet-hub-"))
     repository = course_repository(base / "course-repository")
     exchange = base / "exchange"
     exchange.mkdir()
@@ -165,7 +175,7 @@ def classroom(tmp_path_factory):
                     pytest.fail("JupyterHub did not start:\n" + log_path.read_text()[-4000:])
                 time.sleep(0.5)
         yield {"url": url, "base": base, "teacher": teacher, "repository": repository,
-               "log": log_path}
+               "exchange": exchange, "log": log_path}
     finally:
         hub.send_signal(signal.SIGTERM)        # the hub stops the students' servers and the proxy
         try:
@@ -178,6 +188,9 @@ def classroom(tmp_path_factory):
             pass
         hub.wait()
         log.close()
+        SHARED_COPY.mkdir(exist_ok=True)
+        shutil.copy(log_path, SHARED_COPY / "jupyterhub.log")
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def wait_until(condition, timeout, message):
@@ -212,13 +225,18 @@ def widget_manager_ready(page):
     }""")
 
 
+def command(page, name):
+    """Start a JupyterLab command (not waiting for it: the test's own waits have timeouts)."""
+    page.evaluate("(name) => { window.jupyterapp.commands.execute(name); return true; }", name)
+
+
 def run_all(page, timeout=180):
     """Clear the stored outputs (so no old prompt counts as run), run all, wait for every cell."""
     wait_until(lambda: widget_manager_ready(page), 60, "the widget manager is connected")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    command(page, "notebook:clear-all-cell-outputs")
     wait_until(lambda: not page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output").count(),
                30, "the stored outputs were cleared")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    command(page, "notebook:run-all-cells")
 
     def all_cells_ran():
         prompts = page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt")
@@ -270,14 +288,22 @@ def student_session(browser, url, student, shots, repository):
         run_all(page)
         show_cell(page, "viz.")
         widgets = page.locator(".jp-NotebookPanel:visible .jupyter-widgets")
-        wait_until(lambda: widgets.count() > 0, 30, "a widget rendered")
+        try:
+            wait_until(lambda: widgets.count() > 0, 20, "a widget rendered")
+        except AssertionError:
+            # Seen on a loaded machine, about one run in three: the widget cell's fresh output
+            # is drawn as the Panel's stored picture, not as the live widget (the output
+            # counts as untrusted). Running that cell again, as a student would, shows it.
+            page.screenshot(path=str(shots / f"{student}_2_widget_first_try.png"))
+            command(page, "notebook:run-cell")
+            wait_until(lambda: widgets.count() > 0, 30, "a widget rendered on the second run")
         outputs = page.locator(".jp-NotebookPanel:visible .jp-Cell-outputWrapper").all_inner_texts()
         assert not [text for text in outputs if "Error displaying widget" in text]
         widgets.first.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"{student}_2_widget_notebook.png"))
 
         # 3. Assignments panel: fetch the released assignment.
-        page.evaluate("window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
+        command(page, "nbgrader:open-assignment-list")
         fetch = page.locator("#released_assignments_list button", has_text="Fetch")
         wait_until(lambda: fetch.count() > 0, 60, "the released assignment is listed")
         fetch.first.click()
@@ -298,21 +324,21 @@ def student_session(browser, url, student, shots, repository):
             page.keyboard.press("Control+A")
             page.keyboard.type(answer)
         page.keyboard.press("Escape")
-        page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        command(page, "notebook:clear-all-cell-outputs")
+        command(page, "notebook:run-all-cells")
         check_cell = page.locator(".jp-NotebookPanel:visible .jp-CodeCell",
                                   has_text="check.source_file(answer)").first
         wait_until(lambda: re.fullmatch(r"\[\d+\]:", check_cell.locator(
             ".jp-InputPrompt").inner_text().strip()) and status_idle(page), 180,
             "the check of exercise 2 ran and the kernel is idle")
-        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        command(page, "docmanager:save")
         wait_until(lambda: not page.locator(".jp-mod-dirty").count(), 30, "the notebook saved")
         check_cell.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / f"{student}_4_answered.png"))
         verdict_text = check_cell.locator(".jp-Cell-outputWrapper").inner_text()
 
         # 5. Submit it from the Assignments panel.
-        page.evaluate("window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
+        command(page, "nbgrader:open-assignment-list")
         submit = page.locator("#fetched_assignments_list button", has_text="Submit")
         wait_until(lambda: submit.count() > 0, 60, "the fetched assignment can be submitted")
         submit.first.click()
@@ -323,6 +349,13 @@ def student_session(browser, url, student, shots, repository):
     except Exception:
         page.screenshot(path=str(shots / f"{student}_failed.png"))
         (shots / f"{student}_console.txt").write_text("\n".join(console))
+        (shots / f"{student}_plugins.txt").write_text(str(page.evaluate("""() => {
+            const app = window.jupyterapp;
+            const widget = app.shell.currentWidget;
+            return {activated: app.isPluginActivated('@jupyter-widgets/jupyterlab-manager:plugin'),
+                    deferred: app.deferredPlugins, mimeTypes: widget.content.rendermime.mimeTypes,
+                    trusted: widget.context.model.cells.get(0).trusted};
+        }""")))
         (shots / f"{student}_active_cell.html").write_text(page.evaluate(
             "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-active')?.outerHTML || 'none'"))
         raise
@@ -357,14 +390,19 @@ def test_two_students_get_the_course_run_widgets_and_submit_separately(classroom
                                "progress.json").read_text())["exercises"]
         assert progress["start_here.source_file"]["passed"] is (student == "alice")
 
-    # The teacher collects and grades: each student's own answer, and grade.
+    # Each submission reached the exchange with its own answer. (nbgrader names the
+    # submitter by the Unix user, or by JUPYTERHUB_USER in the image's "jovyan" containers;
+    # here every local process is root, so the teacher files the two by their content.)
     teacher = classroom["teacher"]
-    nbgrader(teacher, "collect", ASSIGNMENT)
+    inbound = classroom["exchange"] / "edunet" / "inbound"
+    submissions = sorted(inbound.iterdir())
+    assert len(submissions) == 2, submissions
     for student, answer in ANSWERS.items():
-        text = (teacher / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
-        assert f"answer = {answer}".replace('"', '\\"') in text
-        other = [value for name, value in ANSWERS.items() if name != student][0]
-        assert f"answer = {other}".replace('"', '\\"') not in text
+        mine = [path for path in submissions
+                if f"answer = {answer}".replace('"', '\\"') in
+                (path / f"{ASSIGNMENT}.ipynb").read_text()]
+        assert len(mine) == 1, f"{student}'s answer is in {len(mine)} submissions"
+        shutil.copytree(mine[0], teacher / "submitted" / student / ASSIGNMENT)
     nbgrader(teacher, "autograde", ASSIGNMENT)
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{teacher / 'gradebook.db'}") as gradebook:
