@@ -13,6 +13,6 @@ c.ClearSolutions.code_stub = {"python": ""}
 # Notebook 07 trains a CNN: give a cell minutes, not nbgrader's default 30 s, on a busy
 # machine. A learner's endless loop still ends (and scores 0 for what it blocks).
 c.Execute.timeout = 300
-# Where release_assignment, fetch, submit and collect meet on a one-machine hub
-# (nbgrader's default). On Kubernetes, see README.md ("Assignments on Kubernetes").
+# Where release_assignment, fetch, submit and collect meet on a one-machine hub. The
+# students' image sets the same (hub/image-appendix.Dockerfile); on Kubernetes see README.md.
 c.Exchange.root = "/srv/nbgrader/exchange"
