@@ -60,6 +60,7 @@ from edunet.serialization import load, save
 from edunet.summary import summary
 from edunet.source import show_source
 from edunet.i18n import get_language, set_language
+from edunet.progress import progress
 
 # The PyTorch module paths (edunet.nn, edunet.optim, edunet.utils.data) load on first
 # use, so `import edunet as torch; torch.nn.Linear(2, 2)` works and `import edunet`
