@@ -9,6 +9,14 @@ moment when the machine slows down hits both. Per workload it reports the median
 per step with the min and max over rounds, the ratio of the medians and the median of
 the per-round ratios, and each worker's peak memory. It prints a Markdown table and
 writes everything to JSON. Without PyTorch it reports edunet's own figures.
+
+The harness checks itself. After each matrix product, OpenBLAS's threads busy-wait
+for about 100 ms (and OpenMP's do the same after a parallel region): a round that
+starts inside that window shares the cores with a spinning thread of the *other*
+worker and runs near its 1-thread speed. So every timed round starts after a settle
+pause (``--settle-ms``, default 200), and afterwards each framework runs again alone,
+in a fresh process with no other worker alive; the table of that check says whether
+each framework's harness figure is within 10% of its standalone figure.
 """
 
 import argparse
@@ -20,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 from workloads import WORKLOADS, cifar_cnn_gemms, select
 
@@ -28,6 +37,10 @@ REPOSITORY = os.path.dirname(HERE)
 IMPORT_TARGET_MS = 150
 MEMORY_TARGET_MB = 300     # peak RSS over 20 A training steps
 MEMORY_STEPS = 20
+HARNESS_TOLERANCE = 0.10   # each framework's harness median within 10% of its standalone one
+# Set on some machines for old OpenBLAS builds; they slow a current NumPy down. The
+# workers run without them (both together) unless --keep-openblas-env is given.
+OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def available_cores():
@@ -49,12 +62,23 @@ def parse_arguments(argv=None):
                         help="where both run; cuda needs CuPy and a CUDA build of torch")
     parser.add_argument("--frameworks", default=None,
                         help="edunet,torch (the default when torch is installed) or edunet")
+    parser.add_argument("--settle-ms", type=float, default=200,
+                        help="pause before every timed round, so no thread of the other worker "
+                             "is still spinning (default 200)")
+    parser.add_argument("--standalone-rounds", type=int,
+                        help="rounds of the check that runs each framework alone in a fresh "
+                             "process (default 7, quick 2; 0 skips the check)")
+    parser.add_argument("--keep-openblas-env", action="store_true",
+                        help="keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the workers "
+                             "(default: both removed, so NumPy runs its own kernel choice)")
     parser.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"),
                         help="where to write the results (default benchmarks/results/latest.json)")
     options = parser.parse_args(argv)
     options.rounds = options.rounds or (3 if options.quick else 20)
     options.round_ms = options.round_ms or (20 if options.quick else 200)
     options.warmup = 1 if options.quick else 3
+    if options.standalone_rounds is None:
+        options.standalone_rounds = 2 if options.quick else 7
     options.import_repeats = 2 if options.quick else 5
     if options.frameworks is None:
         import importlib.util
@@ -67,9 +91,13 @@ def parse_arguments(argv=None):
     return options
 
 
-def thread_environment(threads):
-    """The environment for child processes: the same thread count for every library."""
+def thread_environment(threads, keep_openblas_env=False):
+    """The environment for child processes: the same thread count for every library, and
+    (unless asked to keep them) without the OpenBLAS overrides, removed together."""
     environment = dict(os.environ)
+    if not keep_openblas_env:
+        for name in OPENBLAS_OVERRIDES:
+            environment.pop(name, None)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
         environment[name] = str(threads)
@@ -110,6 +138,11 @@ def spread(rounds_ms):
             "max_ms": max(rounds_ms), "rounds_ms": rounds_ms}
 
 
+def settle(options):
+    """Wait until no thread of a worker is still busy-waiting from its last round."""
+    time.sleep(options.settle_ms / 1000)
+
+
 def compare(workload, options, environment, data_dir):
     """Interleaved rounds of one workload, each framework in a fresh worker process."""
     workers = [WorkerProcess(framework, environment) for framework in options.frameworks]
@@ -126,8 +159,10 @@ def compare(workload, options, environment, data_dir):
         times = {name: [] for name in options.frameworks + ["floor"]}
         for index in range(options.rounds):
             for worker in workers if index % 2 == 0 else workers[::-1]:
+                settle(options)
                 times[worker.framework].append(worker.ask(do="round", steps=steps)["ms"])
             if gemms:  # the GEMM-bound floor, measured between rounds in the edunet worker
+                settle(options)
                 floor = workers[0].ask(do="gemm", gemms=gemms, repeats=3)
                 times["floor"].append(floor["ms"])
         info = {worker.framework: worker.ask(do="info") for worker in workers}
@@ -152,7 +187,37 @@ def compare(workload, options, environment, data_dir):
                                 "gflop_per_s": floor["gflop"] / medians["floor"] * 1000}
         for framework in options.frameworks:
             result["gemm_floor"][f"{framework}_ratio"] = medians[framework] / medians["floor"]
+    if options.standalone_rounds:
+        check_against_standalone(result, workload, options, environment, data_dir, steps)
     return result
+
+
+def standalone_median(framework, workload, options, environment, data_dir, steps):
+    """The median ms per step of ``framework`` run alone: a fresh worker, no other alive."""
+    worker = WorkerProcess(framework, environment)
+    try:
+        worker.ask(do="setup", workload=workload.name, device=options.device,
+                   data=os.path.join(data_dir, workload.name + ".npz"), warmup=options.warmup)
+        rounds = []
+        for _ in range(options.standalone_rounds):
+            settle(options)
+            rounds.append(worker.ask(do="round", steps=steps)["ms"])
+    finally:
+        worker.close()
+    return statistics.median(rounds)
+
+
+def check_against_standalone(result, workload, options, environment, data_dir, steps):
+    """Is each framework's harness figure within HARNESS_TOLERANCE of it run alone?"""
+    verdicts = []
+    for framework in options.frameworks:
+        alone = standalone_median(framework, workload, options, environment, data_dir, steps)
+        ratio = result[framework]["median_ms"] / alone
+        within = abs(ratio - 1) <= HARNESS_TOLERANCE
+        result[framework]["standalone"] = {"median_ms": alone, "rounds": options.standalone_rounds,
+                                           "harness_over_standalone": ratio, "within": within}
+        verdicts.append(within)
+    result["harness_check_met"] = all(verdicts)
 
 
 def peak_memory(options, environment, data_dir):
@@ -244,11 +309,40 @@ def table(results):
         cells = [row["name"]] + [timing(row[name]) for name in frameworks]
         if compared:
             warning = "" if row["same_starting_loss"] else " (different starting loss!)"
+            unchecked = "" if row.get("harness_check_met", True) else " (self-check failed)"
             cells += [f"{row['ratio_of_medians']:.2f}x{warning}", f"{row['median_of_ratios']:.2f}x",
-                      f"<= {row['target_ratio']}x", verdict(row["met"])]
+                      f"<= {row['target_ratio']}x", verdict(row["met"]) + unchecked]
         cells += [f"{row[name]['peak_rss_mb']:.0f}" for name in frameworks]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def harness_table(results):
+    """The self-check: each framework's harness median next to it run alone."""
+    frameworks = results["frameworks"]
+    header = ["workload"]
+    for name in frameworks:
+        header += [f"{name} harness ms", f"{name} alone ms", f"{name} harness / alone"]
+    header += [f"all within {HARNESS_TOLERANCE:.0%}"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in results["workloads"]:
+        if "error" in row or "harness_check_met" not in row:
+            continue
+        cells = [row["name"]]
+        for name in frameworks:
+            alone = row[name]["standalone"]
+            cells += [milliseconds(row[name]["median_ms"]), milliseconds(alone["median_ms"]),
+                      f"{alone['harness_over_standalone']:.2f}"]
+        cells.append("yes" if row["harness_check_met"] else "NO")
+        lines.append("| " + " | ".join(cells) + " |")
+    if len(lines) == 2:
+        return ""
+    checked = [row for row in results["workloads"] if "harness_check_met" in row]
+    passed = sum(row["harness_check_met"] for row in checked)
+    return ("Harness check: each framework run alone in a fresh process "
+            f"({results['settings']['standalone_rounds']} rounds, the same steps per round); "
+            f"{passed} of {len(checked)} workloads within {HARNESS_TOLERANCE:.0%}\n\n"
+            + "\n".join(lines))
 
 
 def notes(results):
@@ -273,6 +367,17 @@ def notes(results):
         lines.append(f"- peak RSS over {memory['steps']} A training steps in a fresh process: {peaks} "
                      f"(target edunet <= {memory['target_mb']} MB: {verdict(memory['met'])})")
     machine = results["machine"]
+    blas = results.get("versions", {}).get("blas_core")
+    overrides = results["settings"]["openblas_env"]
+    lines.append(f"- OpenBLAS kernel in the edunet worker: {blas or 'unknown'}; "
+                 + ("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE kept: " + (
+                     ", ".join(f"{k}={v}" for k, v in overrides.items()) or "none set")
+                    if results["settings"]["keep_openblas_env"] else
+                    "OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE removed for the workers"
+                    + (f" (set here: {', '.join(f'{k}={v}' for k, v in overrides.items())})"
+                       if overrides else " (neither set here)")))
+    lines.append(f"- a {results['settings']['settle_ms']:.0f} ms settle pause before every "
+                 f"timed round")
     if machine["load_average_before"] is not None:
         lines.append(f"- load average (1 min) before / after the run: "
                      f"{machine['load_average_before']:.1f} / {machine['load_average_after']:.1f} "
@@ -282,13 +387,18 @@ def notes(results):
 
 def main(argv=None):
     options = parse_arguments(argv)
-    environment = thread_environment(options.threads)
+    environment = thread_environment(options.threads, options.keep_openblas_env)
     results = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "machine": machine(), "edunet_commit": edunet_commit(),
                "frameworks": options.frameworks,
                "settings": {"threads": options.threads, "device": options.device,
                             "rounds": options.rounds, "round_ms": options.round_ms,
-                            "warmup_steps": options.warmup, "quick": options.quick},
+                            "warmup_steps": options.warmup, "quick": options.quick,
+                            "settle_ms": options.settle_ms,
+                            "standalone_rounds": options.standalone_rounds,
+                            "keep_openblas_env": options.keep_openblas_env,
+                            "openblas_env": {name: os.environ[name] for name in OPENBLAS_OVERRIDES
+                                             if name in os.environ}},
                "workloads": []}
     with tempfile.TemporaryDirectory() as data_dir:
         for workload in options.workloads:
@@ -313,11 +423,13 @@ def main(argv=None):
         results["versions"] = {"python": platform.python_version(),
                                **{name: measured[0][name]["version"] for name in options.frameworks},
                                "numpy": measured[0]["edunet"]["numpy"],
-                               "blas": measured[0]["edunet"].get("blas")}
+                               "blas": measured[0]["edunet"].get("blas"),
+                               "blas_core": measured[0]["edunet"].get("blas_core")}
     os.makedirs(os.path.dirname(os.path.abspath(options.json)), exist_ok=True)
     with open(options.json, "w") as file:
         json.dump(results, file, indent=1)
-    print(table(results) + "\n\n" + notes(results))
+    check = harness_table(results)
+    print(table(results) + "\n\n" + (check + "\n\n" if check else "") + notes(results))
     print(f"\nwritten to {options.json}", file=sys.stderr)
     failed = len(measured) < len(results["workloads"]) or "error" in results.get("memory", {})
     return 1 if failed else 0

@@ -43,6 +43,25 @@ def peak_rss_mb():
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
 
 
+def openblas_core():
+    """Which kernel OpenBLAS chose for this CPU (e.g. "SkylakeX"), or None if unknown."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in paths:
+        library = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+                     "openblas_get_corename64_", "openblas_get_corename"):
+            function = getattr(library, name, None)
+            if function is not None:
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return None
+
+
 class Worker:
     """One framework's model and timed step; each method answers the command of its name."""
 
@@ -121,6 +140,7 @@ class Worker:
                 answer["blas"] = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
             except (TypeError, KeyError):
                 pass  # NumPy 1.x has no dict form
+            answer["blas_core"] = openblas_core()
         return answer
 
 

@@ -75,13 +75,13 @@ def _pair(name, build, input_shape, target_shape, train_ratio, infer_ratio):
 
 
 WORKLOADS = [
-    *_pair("A", cifar_cnn, (64, 3, 32, 32), (64,), 1.5, 1.3),
-    *_pair("B64", mlp, (64, 1, 28, 28), (64,), 1.1, 1.1),
-    *_pair("B256", mlp, (256, 1, 28, 28), (256,), 1.1, 1.1),
-    *_pair("C", batchnorm_mlp, (64, 1, 28, 28), (64,), 1.1, 1.1),
+    *_pair("A", cifar_cnn, (64, 3, 32, 32), (64,), 1.3, 1.0),
+    *_pair("B64", mlp, (64, 1, 28, 28), (64,), 1.0, 1.0),
+    *_pair("B256", mlp, (256, 1, 28, 28), (256,), 1.0, 1.0),
+    *_pair("C", batchnorm_mlp, (64, 1, 28, 28), (64,), 1.0, 1.0),
     *_pair("D", lenet, (64, 1, 28, 28), (64,), 1.1, 1.1),
-    Workload("E-train", tiny_mlp, (100, 2), (100, 1), True, 3.0),
-    Workload("F-train", lstm, (35, 32, 32), (35, 32, 64), True, 2.0),
+    Workload("E-train", tiny_mlp, (100, 2), (100, 1), True, 1.0),
+    Workload("F-train", lstm, (35, 32, 32), (35, 32, 64), True, 1.6),
 ]
 BY_NAME = {workload.name: workload for workload in WORKLOADS}
 

@@ -49,7 +49,8 @@ from edunet.ops.extrema import amax, amin, argmax, argmin, max, min, return_type
 from edunet.ops.reduction import all, any, logsumexp, mean, prod, sum
 from edunet.ops.statistics import norm, std, var
 from edunet.ops.indexing import gather, index_select, masked_fill
-from edunet.ops.joining import cat, chunk, concat, concatenate, narrow, split, stack, unbind
+from edunet.ops.joining import (cat, chunk, concat, concatenate, narrow, select, split, stack,
+                                 unbind)
 from edunet.ops.shape import (broadcast_to, flatten, flip, permute, reshape, squeeze, t, transpose, unflatten, unsqueeze)
 from edunet.gradcheck import GradcheckError, gradcheck
 from edunet.printing import set_printoptions
@@ -59,6 +60,7 @@ from edunet.serialization import load, save
 from edunet.summary import summary
 from edunet.source import show_source
 from edunet.i18n import get_language, set_language
+from edunet.progress import progress
 
 # The PyTorch module paths (edunet.nn, edunet.optim, edunet.utils.data) load on first
 # use, so `import edunet as torch; torch.nn.Linear(2, 2)` works and `import edunet`
@@ -103,3 +105,8 @@ def result_type(tensor1, tensor2):
 
 def is_floating_point(input):
     return input.is_floating_point()
+
+
+# Every public function checks that its tensor arguments are tensors (edunet/ops/checks.py).
+from edunet.ops.checks import check_public_functions as _check_public_functions  # noqa: E402
+_check_public_functions(globals())

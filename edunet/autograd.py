@@ -13,6 +13,10 @@ Every differentiable operation is a :class:`Function`. Calling one records a nod
    where a tensor was used more than once;
 3. at a leaf, :class:`AccumulateGrad` adds the result into ``leaf.grad``.
 
+That walk, :func:`walk_backward`, is written once: the graph widget
+(edunet/viz/graph.py) and TensorBoard's graph replay it too, each with a
+:class:`BackwardObserver` that records what it shows instead of filling ``.grad``.
+
 The walk is a loop, not recursion, so a chain of 10,000 ops is no problem. The
 graph holds no reference cycles (a node never refers to its own output tensor),
 so it is freed the moment nothing refers to it, without Python's cycle collector.
@@ -22,12 +26,15 @@ import weakref
 
 import numpy
 
+from edunet.autograd_names import NODE_NAMES
 from edunet.backend import device_of, get_array_module, move_array
 from edunet.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                               set_grad_enabled)
 from edunet.tensor import Tensor
+from edunet.ops import checks
 
-__all__ = ["Function", "AccumulateGrad", "topological_sort", "backward", "grad",
+__all__ = ["Function", "AccumulateGrad", "topological_sort", "walk_backward", "BackwardObserver",
+           "backward", "grad",
            "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
 
 FREED_GRAPH_MESSAGE = (
@@ -65,12 +72,8 @@ class Function:
     ``backward(ctx, grad_output)`` on tensors, work too (see edunet/user_function.py).
     """
 
-    grad_fn_name = None  # PyTorch's name for the node, when it is not ClassBackward0
+    grad_fn_name = None  # set on a node whose PyTorch name depends on the call (autograd_names.py)
     written_pytorch_style = False
-    # True for ops whose backward returns new arrays, a different one per input, and keeps
-    # no reference to them (Linear's dL/dW = g^T x). The engine may then hand such an array
-    # to a leaf's .grad as it is, instead of copying it; see AccumulateGrad.accumulate.
-    returns_new_gradients = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -84,6 +87,14 @@ class Function:
     tensor_hooks = None      # hooks registered on the output tensor: {id: hook}
     retained_output = None   # weakref to the output when it called retain_grad()
     _saved = ()
+    _saved_versions = ()     # the versions of the saved tensors (edunet/views.py)
+    # True for ops whose output is a view of their first input (shares its memory):
+    # reshape, transpose, x[1:3], ... (edunet/views.py explains what follows from that).
+    is_view = False
+    # For the version check: {saved input: the inputs whose gradients need it}. Mul's x is
+    # only needed for y's gradient (dz/dy = x), so ``w * 2`` doesn't watch w (as in PyTorch).
+    # An input not listed is watched whenever it is saved.
+    saved_input_used_by = {}
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -99,6 +110,8 @@ class Function:
     def saved_arrays(self):
         if self._saved is None:
             raise RuntimeError(FREED_GRAPH_MESSAGE)
+        if self._saved_versions:
+            views.check_saved_versions(self)  # RuntimeError if one was changed in place since
         return self._saved
 
     def release(self):
@@ -114,17 +127,28 @@ class Function:
         function = cls()
         arrays = _arrays_on_one_device(inputs, cls)
         output = function.forward(*arrays, **options)
+        result = None
         if is_grad_enabled():
+            for tensor in inputs:
+                if tensor._view is not None:
+                    views.refresh_history(tensor)  # its base may have been changed in place
             for tensor in inputs:
                 if tensor._requires_grad:
                     function.needs_input_grad = tuple(t._requires_grad for t in inputs)
                     function.next_functions = tuple(t._gradient_edge() for t in inputs)
-                    return Tensor._make(output, function)
-        return Tensor._make(output)
+                    result = Tensor._make(output, function)
+                    break
+        if result is None:
+            result = Tensor._make(output)
+        if cls.is_view and views.shares_memory(result.array, arrays[0]):
+            views.make_view(result, inputs[0], cls, options)
+        if function._saved and result._grad_fn is not None:
+            views.record_saved_versions(function, inputs, arrays, result)
+        return result
 
     def name(self):
-        """PyTorch's name for this node, e.g. ``MulBackward0``."""
-        return self.grad_fn_name or type(self).__name__ + "Backward0"
+        """PyTorch's name for this node, e.g. ``MulBackward0`` (edunet/autograd_names.py)."""
+        return self.__dict__.get("grad_fn_name") or node_name(type(self))
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -143,26 +167,15 @@ class AccumulateGrad:
     def tensor_hooks(self):
         return self.variable._hooks
 
-    def accumulate(self, gradient, owned=False):
-        """Add ``gradient`` into the leaf's ``.grad``.
-
-        ``owned``: nothing else refers to ``gradient`` (the engine knows, see
-        run_backward), so a first gradient can become ``.grad`` without a copy.
-        PyTorch does the same: a copy per parameter per step costs memory
-        traffic, and a fresh allocation costs page faults.
-        """
+    def accumulate(self, gradient):
+        """Add ``gradient`` into the leaf's ``.grad`` (a copy the first time: the array
+        may be shared with other nodes, or be the one passed to ``backward``)."""
         leaf = self.variable
         if gradient.shape != leaf.shape:
             raise RuntimeError(f"internal error: gradient of shape {tuple(gradient.shape)} "
                                f"reached a leaf of shape {tuple(leaf.shape)}")
         if leaf._grad is None:
-            # (CuPy arrays are always writeable: their flags have no "writeable".)
-            keep = (owned and gradient.dtype == leaf.array.dtype and gradient.flags.c_contiguous
-                    and getattr(gradient.flags, "writeable", True))
-            if not keep:
-                # A fresh array: the incoming one may be shared with other nodes.
-                gradient = gradient.astype(leaf.array.dtype, copy=True)
-            leaf._grad = Tensor._make(gradient)
+            leaf._grad = Tensor._make(gradient.astype(leaf.array.dtype, copy=True))
         else:
             leaf._grad.array += gradient
 
@@ -170,10 +183,19 @@ class AccumulateGrad:
         pass
 
     def name(self):
-        return "AccumulateGrad"
+        return NODE_NAMES["AccumulateGrad"]
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def node_name(function_type):
+    """PyTorch's name for the nodes of a Function class: the table, else ``ClassBackward0``.
+
+    (A class attribute ``grad_fn_name`` is still honoured where an op file sets one.)
+    """
+    return (NODE_NAMES.get(function_type.__name__) or function_type.grad_fn_name
+            or function_type.__name__ + "Backward0")
 
 
 def _arrays_on_one_device(inputs, function_type):
@@ -226,6 +248,91 @@ def topological_sort(root_nodes):
     return order
 
 
+class BackwardObserver:
+    """What :func:`walk_backward` tells whoever runs it; each method may be overridden.
+
+    The engine (``backward``), the graph widget (edunet/viz/graph.py) and
+    TensorBoard's graph (edunet/utils/tensorboard/graph.py) all walk the graph with
+    the same loop and differ only in what they do at each step.
+    """
+
+    def arrived(self, node, grad_output):
+        """Every gradient for ``node``'s output has come in (summed); return the one to use."""
+        return grad_output
+
+    def reached_leaf(self, node, gradient):
+        """The gradient of a leaf tensor (``node`` is its AccumulateGrad)."""
+
+    def apply_backward(self, node, grad_output):
+        """The gradients of ``node``'s inputs; None to stop there."""
+        return node.backward(grad_output)
+
+    def passed(self, node, input_node, gradient):
+        """``node`` sent ``gradient`` towards ``input_node``."""
+
+
+def walk_backward(roots, observer, order=None):
+    """The backward pass: the chain rule applied from the roots back to the leaves.
+
+    Args:
+        roots: ``(node, gradient)`` pairs to start from.
+        observer: a :class:`BackwardObserver`, told what happens at each step.
+        order: ``topological_sort`` of the roots' nodes, if already made.
+
+    Each node is visited after every node its output feeds, so by then all the
+    gradients of its output have arrived and been summed. Returns the order.
+    """
+    if order is None:
+        order = topological_sort([node for node, _ in roots])
+    gradients = {}
+    for node, gradient in roots:
+        _add_gradient(gradients, node, gradient)
+    for node in reversed(order):
+        grad_output = gradients.pop(node, None)
+        if grad_output is None:
+            continue  # no gradient flows through this node
+        grad_output = observer.arrived(node, grad_output)
+        if type(node) is AccumulateGrad:
+            observer.reached_leaf(node, grad_output)
+            continue
+        input_gradients = observer.apply_backward(node, grad_output)
+        if input_gradients is None:
+            continue
+        if type(input_gradients) is not tuple:
+            input_gradients = (input_gradients,)
+        for (input_node, _), gradient in zip(node.next_functions, input_gradients):
+            if input_node is not None and gradient is not None:
+                observer.passed(node, input_node, gradient)
+                _add_gradient(gradients, input_node, gradient)
+    return order
+
+
+def _add_gradient(gradients, node, gradient):
+    """Sum the gradients that reach one node (a tensor used twice gets two)."""
+    if node in gradients:
+        # A new array, never +=: an op may pass one array on to several inputs.
+        gradients[node] = gradients[node] + gradient
+    else:
+        gradients[node] = gradient
+
+
+class _Engine(BackwardObserver):
+    """What ``backward()`` does along the walk: hooks, then ``.grad`` of the leaves."""
+
+    def __init__(self, capture):
+        self.capture = capture
+
+    def arrived(self, node, grad_output):
+        grad_output = _run_tensor_hooks(node, grad_output)
+        if self.capture is not None and node in self.capture:
+            self.capture[node] = grad_output
+        return grad_output
+
+    def reached_leaf(self, node, gradient):
+        if self.capture is None:
+            node.accumulate(gradient)
+
+
 def _run_tensor_hooks(node, gradient):
     """Apply the hooks registered on the tensor this node produced (or the leaf)."""
     hooks = node.tensor_hooks
@@ -233,6 +340,7 @@ def _run_tensor_hooks(node, gradient):
         for hook in list(hooks.values()):
             replaced = hook(Tensor._make(gradient))
             if replaced is not None:
+                checks.check_hook_result(hook, replaced, gradient)  # a Tensor of the same dtype
                 if replaced.shape != gradient.shape:
                     raise RuntimeError(f"hook {hook!r} returned a gradient of shape "
                                        f"{tuple(replaced.shape)}, expected {tuple(gradient.shape)}")
@@ -247,7 +355,7 @@ def _run_tensor_hooks(node, gradient):
 
 
 def run_backward(roots, retain_graph=False, capture=None):
-    """The engine: propagate gradients from ``roots`` to the leaves.
+    """The engine: propagate gradients from ``roots`` to the leaves (:func:`walk_backward`).
 
     Args:
         roots: list of ``(node, gradient_array)`` pairs to start from.
@@ -255,41 +363,9 @@ def run_backward(roots, retain_graph=False, capture=None):
         capture: for ``autograd.grad``: a dict whose keys are nodes; the gradient
             reaching each is stored as its value, and no ``.grad`` is touched.
     """
-    gradients = {}
-    for node, gradient in roots:
-        gradients[node] = gradients[node] + gradient if node in gradients else gradient
-    # The nodes whose waiting gradient nothing else refers to: an array made by a
-    # ``returns_new_gradients`` op or by the sum below. A leaf may keep those without a copy.
-    owned = set()
     order = topological_sort([node for node, _ in roots])
     try:
-        for node in reversed(order):
-            grad_output = gradients.pop(node, None)
-            if grad_output is None:
-                continue  # no gradient flows through this node
-            if node.tensor_hooks:
-                owned.discard(node)  # a hook may keep the gradient it is shown
-            grad_output = _run_tensor_hooks(node, grad_output)
-            if capture is not None and node in capture:
-                capture[node] = grad_output
-            if type(node) is AccumulateGrad:
-                if capture is None:
-                    node.accumulate(grad_output, owned=node in owned)
-                continue
-            input_gradients = node.backward(grad_output)
-            if type(input_gradients) is not tuple:
-                input_gradients = (input_gradients,)
-            for (input_node, _), gradient in zip(node.next_functions, input_gradients):
-                if input_node is None or gradient is None:
-                    continue
-                if input_node in gradients:
-                    # Never +=: an op may pass the same array on to several inputs.
-                    gradients[input_node] = gradients[input_node] + gradient
-                    owned.add(input_node)
-                else:
-                    gradients[input_node] = gradient
-                    if node.returns_new_gradients:
-                        owned.add(input_node)
+        walk_backward(roots, _Engine(capture), order)
     finally:
         if not retain_graph:
             for node in order:
@@ -416,5 +492,5 @@ def _make_accumulator(tensor):
     return node
 
 
-from edunet import user_function  # noqa: E402  (it builds on Function)
+from edunet import user_function, views  # noqa: E402  (they build on Function)
 from edunet.gradcheck import gradcheck  # noqa: E402  (edunet.autograd.gradcheck, as in PyTorch)

@@ -52,6 +52,20 @@ def _to_python(data):
     return data
 
 
+def _first_odd_type(data):
+    """The type name of the first value in nested lists that is not a number."""
+    if isinstance(data, (list, tuple)):
+        names = [_first_odd_type(item) for item in data]
+        return next((name for name in names if name), "")
+    return "" if isinstance(data, (int, float, bool, numpy.number)) else type(data).__name__
+
+
+def _holds_a_number(data):
+    if isinstance(data, (list, tuple)):
+        return any(_holds_a_number(item) for item in data)
+    return isinstance(data, (int, float, bool, numpy.number))
+
+
 def _array_from_data(data, dtype):
     if isinstance(data, Tensor):
         array = move_array(data.array, "cpu")
@@ -62,15 +76,24 @@ def _array_from_data(data, dtype):
     if type(data).__module__.startswith("cupy"):
         array = data.get()
         return array.astype(_numpy_dtype(dtype, dtypes.from_numpy_dtype(array.dtype)))
+    if isinstance(data, (str, bytes)):  # PyTorch: TypeError "invalid data type 'str'"
+        raise TypeError(f"can't make a tensor from {type(data).__name__} data {data!r:.40}: "
+                        f"a tensor holds numbers and bools.")
     python_data = _to_python(data)
     try:
         array = numpy.array(python_data)
     except ValueError as error:
         raise ValueError(f"the data is ragged: every row must have the same length "
                          f"(NumPy says: {error})") from None
-    if array.dtype == object or array.dtype.kind in "USV":
-        raise TypeError(f"can't make a tensor from {type(data).__name__} data holding "
-                        f"{array.dtype} values; only numbers and bools are supported.")
+    if array.dtype.kind in "USV" and _holds_a_number(python_data):  # [1, "a"]: TypeError
+        raise TypeError(f"can't make a tensor from {type(data).__name__} data that mixes "
+                        f"numbers and {_first_odd_type(python_data)} values.")
+    if array.dtype.kind in "USV":  # text: ValueError, as PyTorch
+        raise ValueError(f"can't make a tensor from {type(data).__name__} data holding "
+                         f"{array.dtype} values; only numbers and bools are supported.")
+    if array.dtype == object:  # None, dicts, ...: PyTorch's "Could not infer dtype"
+        raise RuntimeError(f"Could not infer dtype of the {type(data).__name__} data: a tensor "
+                           f"holds only numbers and bools, not {_first_odd_type(python_data)}.")
     if dtype is None:
         if array.dtype.kind == "f" or (array.size == 0 and array.dtype == numpy.float64):
             dtype = dtypes.get_default_dtype()
@@ -133,6 +156,9 @@ def _scalar_dtype(value):
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its type decides the dtype)."""
+    if not isinstance(fill_value, (int, float, bool, numpy.number, numpy.bool_, Tensor)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}. For several values use edunet.tensor().")
     dtype = dtype or _scalar_dtype(fill_value)
     array = numpy.full(_size((size,)), fill_value, _numpy_dtype(dtype))
     return _finish(array, device, requires_grad)
@@ -145,6 +171,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """
     if end is None:
         start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(value, (int, float, numpy.number)):
+            raise TypeError(f"arange(): argument '{name}' must be Number, not "
+                            f"{type(value).__name__}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -159,18 +189,37 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    _check_steps("linspace", steps)
     array = numpy.linspace(start, end, steps, dtype=numpy.float64)
     return _finish(array.astype(_numpy_dtype(dtype)), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values from ``base**start`` to ``base**end``, evenly spaced in log scale."""
+    _check_steps("logspace", steps)
     array = numpy.logspace(start, end, steps, base=base, dtype=numpy.float64)
     return _finish(array.astype(_numpy_dtype(dtype)), device, requires_grad)
 
 
+def _check_int(call, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise TypeError(f"{call}(): argument '{name}' must be int, not {type(value).__name__}")
+
+
+def _check_steps(name, steps):
+    if isinstance(steps, bool) or not isinstance(steps, (int, numpy.integer)):
+        raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got {steps}")
+
+
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m, ones on the diagonal)."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None or name == "n":
+            _check_int("eye", name, value)
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     return _finish(numpy.eye(n, m, dtype=_numpy_dtype(dtype)), device, requires_grad)
 
 
@@ -195,6 +244,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing the size argument, e.g. randint(10, (3,))")
+    if not low < high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}: randint draws from [low, high), high excluded.")
     generator = generator or default_generator
     array = generator.integers(low, high, _size((size,)), _numpy_dtype(dtype, dtypes.int64))
     return _finish(array, device, requires_grad)
@@ -202,6 +254,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random order of the integers 0 .. n-1."""
+    _check_int("randperm", "n", n)
     generator = generator or default_generator
     array = generator.permutation(n).astype(_numpy_dtype(dtype, dtypes.int64))
     return _finish(array, device, requires_grad)
@@ -216,6 +269,9 @@ def normal(mean, std, size, *, generator=None, dtype=None, device=None, requires
 
 # ---------------------------------------------------------------- *_like
 def _like(input, dtype, device):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}. For an array, use edunet.zeros(array.shape).")
     return (input.shape, dtype or input.dtype, device or input.device)
 
 

@@ -24,7 +24,12 @@ class Generator:
 
     def manual_seed(self, seed):
         """Restart the stream from ``seed`` (an int); returns the generator."""
-        seed = int(seed)
+        try:
+            seed = int(seed)
+        except ValueError:  # manual_seed("a"): PyTorch's ValueError too
+            raise ValueError(f"manual_seed expects an int, got {seed!r}") from None
+        except TypeError:
+            raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}") from None
         self._seed = seed
         self.numpy = numpy.random.default_rng(seed & 0xFFFFFFFFFFFFFFFF)
         return self

@@ -47,8 +47,11 @@ class Tensor(TensorMethods):
 
     # __slots__ makes a typo such as ``x.requries_grad = True`` an error instead
     # of a silently created attribute.
-    __slots__ = ("array", "grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
-                 "_retains_grad", "__weakref__")
+    # ``_view`` and ``_version_counter``: see edunet/views.py (None until needed).
+    __slots__ = ("array", "_grad_fn", "_requires_grad", "_grad", "_hooks", "_accumulator",
+                 "_retains_grad", "_view", "_version_counter", "__weakref__")
+    # NumPy hands ``numpy.float64(0.5) * x`` to Tensor.__rmul__ instead of converting x.
+    __array_priority__ = 1000
 
     def __init__(self, *data, device=None):
         from edunet.creation import tensor as make_tensor
@@ -61,12 +64,14 @@ class Tensor(TensorMethods):
 
     def _init_fields(self, array, grad_fn=None):
         self.array = array
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._requires_grad = grad_fn is not None
         self._grad = None
         self._hooks = None
         self._accumulator = None
         self._retains_grad = False
+        self._view = None
+        self._version_counter = None
 
     @classmethod
     def _make(cls, array, grad_fn=None):
@@ -138,6 +143,8 @@ class Tensor(TensorMethods):
     def _wrap_dim(self, dim):
         """``dim`` as a non-negative index; IndexError with the valid range otherwise."""
         ndim = builtins.max(self.array.ndim, 1)
+        if not hasattr(dim, "__index__"):
+            raise TypeError(f"a dimension must be an int, got {type(dim).__name__} {dim!r}")
         if not -ndim <= dim < ndim:
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-ndim}, {ndim - 1}], but got {dim})")
@@ -145,7 +152,37 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ autograd
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).
+
+        A view whose base was changed in place gets a fresh one, replayed from the
+        base (edunet/views.py).
+        """
+        if self._view is not None:
+            views.refresh_history(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared with its views)."""
+        return 0 if self._version_counter is None else self._version_counter.value
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of, or None."""
+        return None if self._view is None else self._view.base
+
+    def _is_view(self):
+        return self._view is not None
+
+    @property
     def requires_grad(self):
+        if self._view is not None:
+            views.refresh_history(self, strict=False)
         return self._requires_grad
 
     @requires_grad.setter
@@ -195,6 +232,10 @@ class Tensor(TensorMethods):
             if value.shape != self.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: "
                                    f"{value.shape} vs the tensor's {self.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} "
+                                   f"to a tensor with dtype {self.dtype}. The gradient must "
+                                   f"match the tensor's dtype: use grad.to({self.dtype}).")
             if value.device != self.device:
                 raise RuntimeError(f"assigned grad has data located on {value.device}, "
                                    f"but the tensor is on {self.device}")
@@ -206,7 +247,7 @@ class Tensor(TensorMethods):
 
     @property
     def data(self):
-        """The same values as a tensor outside the graph (shares memory)."""
+        """The same values as a tensor outside the graph (shares memory, not the version counter)."""
         return Tensor._make(self.array)
 
     @data.setter
@@ -240,8 +281,10 @@ class Tensor(TensorMethods):
 
     def _gradient_edge(self):
         """The graph node a gradient for this tensor flows into: ``(node, 0)``."""
-        if self.grad_fn is not None:
-            return (self.grad_fn, 0)
+        if self._view is not None:
+            views.refresh_history(self)
+        if self._grad_fn is not None:
+            return (self._grad_fn, 0)
         if self._requires_grad:
             return (autograd._make_accumulator(self), 0)
         return (None, 0)
@@ -258,11 +301,16 @@ class Tensor(TensorMethods):
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """A tensor with the same values (shared memory) and no history."""
-        return Tensor._make(self.array)
+        """A tensor with the same values (shared memory, shared version counter) and no history."""
+        detached = Tensor._make(self.array)
+        detached._version_counter = views.version_counter(self)
+        return detached
 
     def detach_(self):
-        self.grad_fn = None
+        if self._view is not None and self._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. (This tensor "
+                               "is a view of another one, whose history it shares.)")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -297,9 +345,11 @@ class Tensor(TensorMethods):
         return array if dtype is None else array.astype(dtype, copy=False)
 
     def __float__(self):
+        _check_one_element(self, "float")
         return float(self.item())
 
     def __int__(self):
+        _check_one_element(self, "int")
         return int(self.item())
 
     def __index__(self):
@@ -421,6 +471,13 @@ _LEGACY_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "floa
                       "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
 
 
+def _check_one_element(tensor, name):
+    if tensor.array.size != 1:
+        raise ValueError(f"only one element tensors can be converted to Python scalars: "
+                         f"{name}() got a tensor of shape {tuple(tensor.shape)}. Select one "
+                         f"element first, e.g. {name}(x[0]), or reduce: {name}(x.sum()).")
+
+
 def _rebuild(array, requires_grad):
     tensor = Tensor._make(array)
     tensor._requires_grad = requires_grad
@@ -429,6 +486,6 @@ def _rebuild(array, requires_grad):
 
 # The operations import Tensor themselves, so they are imported after the class
 # exists; the methods look these modules up when called.
-from edunet import autograd, creation, printing  # noqa: E402
+from edunet import autograd, creation, printing, views  # noqa: E402
 from edunet.ops import (activation, arithmetic, conversion, elementwise, extrema,  # noqa: E402,F401
                         indexing, inplace, joining, linalg, padding, reduction, shape, statistics)

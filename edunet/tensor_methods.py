@@ -52,12 +52,13 @@ class TensorMethods:
         return ops.inplace.exp_(self)
 
     def zero_(self):
-        return ops.inplace.fill_(self, 0)
+        return ops.inplace.zero_(self)
 
     def fill_(self, value):
         return ops.inplace.fill_(self, value)
 
     def copy_(self, source, non_blocking=False):
+        ops.checks.check_assigned_value(self, source)
         return ops.inplace.copy_(self, source)
 
     def masked_fill_(self, mask, value):
@@ -82,6 +83,7 @@ class TensorMethods:
         return ops.inplace.bernoulli_(self, p, generator=generator)
 
     def __setitem__(self, key, value):
+        ops.checks.check_assigned_value(self, value)
         ops.inplace.setitem(self, key, value)
 
     def __iadd__(self, other):
@@ -101,18 +103,21 @@ class TensorMethods:
         return ops.arithmetic.add(self, other)
 
     def __radd__(self, other):
+        ops.checks.reject_array_on_the_left(other, "+")
         return ops.arithmetic.add(other, self)
 
     def __sub__(self, other):
         return ops.arithmetic.sub(self, other)
 
     def __rsub__(self, other):
+        ops.checks.reject_array_on_the_left(other, "-")
         return ops.arithmetic.sub(other, self)
 
     def __mul__(self, other):
         return ops.arithmetic.mul(self, other)
 
     def __rmul__(self, other):
+        ops.checks.reject_array_on_the_left(other, "*")
         return ops.arithmetic.mul(other, self)
 
     def __truediv__(self, other):
@@ -125,6 +130,7 @@ class TensorMethods:
         return ops.arithmetic.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
+        ops.checks.reject_array_on_the_left(other, "//")
         return ops.arithmetic.floor_divide(other, self)
 
     def __mod__(self, other):
@@ -134,12 +140,14 @@ class TensorMethods:
         return ops.arithmetic.pow(self, exponent)
 
     def __rpow__(self, base):
+        ops.checks.reject_array_on_the_left(base, "**")
         return ops.arithmetic.pow(base, self)
 
     def __matmul__(self, other):
         return ops.linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
+        ops.checks.reject_array_on_the_left(other, "@")
         return ops.linalg.matmul(other, self)
 
     def __neg__(self):
@@ -152,9 +160,13 @@ class TensorMethods:
         return ops.elementwise.abs(self)
 
     def __eq__(self, other):
+        if not ops.checks.is_operand(other):
+            return NotImplemented  # x == None is False, as in Python and PyTorch
         return ops.elementwise.eq(self, other)
 
     def __ne__(self, other):
+        if not ops.checks.is_operand(other):
+            return NotImplemented
         return ops.elementwise.ne(self, other)
 
     def __lt__(self, other):
@@ -410,12 +422,15 @@ class TensorMethods:
         return ops.shape.view(self, _sizes(shape))
 
     def type_as(self, other):
+        ops.checks.check_tensor_argument("type_as", "other", 1, other)
         return self.to(other.dtype)
 
     def view_as(self, other):
+        ops.checks.check_tensor_argument("view_as", "other", 1, other)
         return ops.shape.view(self, other.shape)
 
     def reshape_as(self, other):
+        ops.checks.check_tensor_argument("reshape_as", "other", 1, other)
         return ops.shape.reshape(self, other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
@@ -454,10 +469,11 @@ class TensorMethods:
         return ops.shape.expand(self, _sizes(sizes))
 
     def expand_as(self, other):
+        ops.checks.check_tensor_argument("expand_as", "other", 1, other)
         return ops.shape.expand(self, other.shape)
 
     def broadcast_to(self, size):
-        return ops.shape.expand(self, tuple(size))
+        return ops.shape.expand(self, _sizes((size,)))
 
     def repeat(self, *sizes):
         return ops.shape.repeat(self, _sizes(sizes))
@@ -477,6 +493,9 @@ class TensorMethods:
     def narrow(self, dim, start, length):
         return ops.joining.narrow(self, dim, start, length)
 
+    def select(self, dim, index):
+        return ops.joining.select(self, dim, index)
+
     def gather(self, dim, index):
         return ops.indexing.gather(self, dim, index)
 
@@ -493,5 +512,9 @@ class TensorMethods:
 def _sizes(arguments):
     """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both mean the shape (2, 3)."""
     if len(arguments) == 1 and isinstance(arguments[0], (tuple, list)):
-        return tuple(arguments[0])
+        arguments = tuple(arguments[0])
+    for size in arguments:
+        if not hasattr(size, "__index__"):
+            raise TypeError(f"sizes and dimensions must be ints, got {type(size).__name__} "
+                            f"in {arguments}: write e.g. x.reshape(2, 3)")
     return arguments

@@ -1,5 +1,7 @@
 """Shared test set-up: the ``device`` fixture runs a test on every available device."""
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -12,6 +14,10 @@ settings.register_profile("edunet", max_examples=25, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                  HealthCheck.too_slow])
 settings.load_profile("edunet")
+
+# Exercise checks record a learner's progress in their home folder; the checks the tests
+# run (and the notebooks under nbval, whose kernels inherit this) are not a learner's.
+os.environ.setdefault("EDUNET_PROGRESS", "off")
 
 
 @pytest.fixture(params=DEVICES)

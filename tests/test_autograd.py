@@ -261,9 +261,8 @@ def test_requires_grad_on_integer_tensors_explains_why_not():
 
 
 # ---------------------------------------------------------------- leaves keep gradients without a copy
-# AccumulateGrad keeps a gradient array as the leaf's .grad (no copy) when nothing else can
-# refer to it (autograd.run_backward tracks that). These tests check the cases where
-# something else does: each .grad must still be its own memory.
+# A leaf's .grad must be its own memory, whatever else refers to the gradient array that
+# reached it (another leaf, a hook, the caller of backward, a user function).
 def _update_in_place(*tensors):
     with edunet.no_grad():
         for tensor in tensors:

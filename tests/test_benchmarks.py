@@ -29,4 +29,28 @@ def test_one_round_of_one_workload_writes_json(tmp_path, frameworks):
     if "torch" in frameworks:
         assert row["same_starting_loss"], "both frameworks must start from the same weights and data"
         assert row["ratio_of_medians"] > 0 and isinstance(row["met"], bool)
+    # The harness checks itself: each framework again, alone in a fresh process.
+    assert "Harness check" in completed.stdout and isinstance(row["harness_check_met"], bool)
+    for framework in frameworks.split(","):
+        alone = row[framework]["standalone"]
+        assert alone["median_ms"] > 0
+        assert alone["harness_over_standalone"] == pytest.approx(
+            row[framework]["median_ms"] / alone["median_ms"])
     assert results["import_edunet"]["best_ms"] > 0
+
+
+def test_workers_run_without_the_openblas_overrides_unless_asked(monkeypatch):
+    """OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE go together, and only for the workers."""
+    sys.path.insert(0, os.path.dirname(RUN))
+    try:
+        import run
+    finally:
+        sys.path.remove(os.path.dirname(RUN))
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.setenv("OPENBLAS_L2_SIZE", "1048576")
+    removed = run.thread_environment(2)
+    assert "OPENBLAS_CORETYPE" not in removed and "OPENBLAS_L2_SIZE" not in removed
+    assert removed["OMP_NUM_THREADS"] == removed["OPENBLAS_NUM_THREADS"] == "2"
+    kept = run.thread_environment(1, keep_openblas_env=True)
+    assert kept["OPENBLAS_CORETYPE"] == "Haswell" and kept["OPENBLAS_L2_SIZE"] == "1048576"
+    assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"      # this process keeps its own

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COURSE_RUNTIME = {"numpy", "matplotlib", "matplotlib-inline", "ipywidgets", "jupyterlab-widgets",
                   "widgetsnbextension", "jupyterlab", "jupyter-server", "ipykernel", "ipython",
                   "jupyter-client", "jupyter-core", "comm", "traitlets", "tornado", "pyzmq",
-                  "tqdm"}
+                  "tqdm", "jupyterlab-language-pack-zh-cn"}
 
 
 def canonical(name):

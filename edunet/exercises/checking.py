@@ -6,6 +6,7 @@ under "More help" so a learner opens them only when stuck.
 """
 
 from edunet.i18n import _
+from edunet.progress import record
 
 
 class Verdict:
@@ -19,6 +20,7 @@ class Verdict:
         self.passed = bool(passed)
         self.message = message
         self.hints = [hint] if isinstance(hint, str) else list(hint or [])
+        record(self)       # the learner's progress (edunet.progress()); never raises
 
     @property
     def hint(self):

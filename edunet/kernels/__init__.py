@@ -1,15 +1,53 @@
-"""The hot inner loops of the ops, kept apart so the ops themselves stay short.
+"""Speed, kept apart from the math: the fast paths of the ops, and the switch that turns
+them off.
 
-- ``im2col.py``: sliding windows as strided slices; ``im2col`` turns a convolution into
-  one matrix product, ``col2im`` (its adjoint) adds windows back. The reference.
-- ``conv_rows.py``: the fast path for stride-1 convolutions: kw shifted copies of the
-  input and one matrix product per kernel row, instead of im2col's kh*kw copies.
-- ``workspace.py``: big scratch arrays kept from one step to the next, so that memory
-  is not handed back to the operating system and cleared again every step.
-- ``pooling.py``: the windows of a pooling layer as views, where each maximum sits
-  (PyTorch's tie rule and index layout), adaptive windows.
+Every op in edunet/ops/ states its math plainly (a convolution is im2col, one matrix
+product and col2im; pooling takes each window's maximum; ReLU is maximum(x, 0)). That
+code is the *reference*. Some ops also have a fast path here, behind one call: the op
+asks, for example, ``fast = conv.convolution(x, weight, ...)`` and gets either the
+result (with a backward function), or None, and then runs its own reference code.
+Fast paths return None inside ``with edunet.kernels.reference():`` and for cases they
+do not handle, so the reference is always one switch away, and the tests run every op
+both ways and require the same numbers (tests/kernels/).
 
-Each is written once with ``xp`` (NumPy or CuPy): the same readable code is the
-reference on the CPU and runs on a GPU. tests/nn/test_conv.py checks that the fast path
-and the reference agree.
+- ``conv.py``: convolutions: kernel rows (``conv_rows.py``) for stride 1, two-stage
+  im2col/col2im (``im2col.py``), weight gradients in the shape BLAS runs faster,
+  scratch memory reused between steps.
+- ``pool.py``: max/average pooling over tiling windows (MaxPool2d(2)) by a reshape,
+  writing each input's gradient once; max pooling's backward in one compiled pass when
+  numba is installed.
+- ``activation.py``: ReLU against a kept array of zeros.
+- ``recurrent.py``: the LSTM layer with one exp for all four gates and the chain rule's
+  factors precomputed for all steps; a compiled backward step when numba is installed.
+- ``workspace.py``: scratch arrays kept from one call to the next, and the allocator
+  setting that keeps freed memory for reuse.
+- ``compiled.py``: optional numba kernels, loaded lazily (``pip install edunet[fast]``);
+  without numba everything runs on NumPy.
+
+Everything is written with ``xp`` (NumPy or CuPy), except the compiled loops, which are
+CPU-only and used only for NumPy arrays.
 """
+
+import contextlib
+
+_reference_only = False
+
+
+def use_reference():
+    """True inside ``with edunet.kernels.reference():``: every op runs its reference code."""
+    return _reference_only
+
+
+@contextlib.contextmanager
+def reference():
+    """Run every op on its plain reference code (edunet/ops/), with no fast path.
+
+    >>> with edunet.kernels.reference():
+    ...     y = model(x)             # the same numbers, computed the way the ops read
+    """
+    global _reference_only
+    previous, _reference_only = _reference_only, True
+    try:
+        yield
+    finally:
+        _reference_only = previous

@@ -1,5 +1,4 @@
-"""Scratch arrays kept for reuse: the big temporary arrays of the convolution and
-recurrent kernels.
+"""Scratch arrays kept for reuse: the big temporary arrays of the fast kernels.
 
 Why: a training step of the course's CIFAR-10 CNN builds matrices of 4-20 MB every
 step (edunet/kernels/conv_rows.py). Memory that the allocator just handed back to the
@@ -7,7 +6,8 @@ operating system must be cleared page by page (4 KB at a time, a "page fault") w
 it is first written again, and those faults took a fifth of the step (half of an
 LSTM's). Handing the next step last step's memory, of the same size, skips that work.
 
-Use it only for arrays that never leave the kernels (not for results a user can hold):
+Use it only for arrays that never leave one kernel call (not for results a user can
+hold, nor for arrays kept for backward):
 
     matrix = workspace.empty((rows, columns), dtype, xp)    # maybe last step's memory
     ...                                                      # fill it, use it
@@ -32,17 +32,23 @@ _spare_bytes = 0
 
 def empty(shape, dtype, xp):
     """An uninitialised array, like ``xp.empty(shape, dtype)``, reusing a spare if there is one."""
-    global _spare_bytes, _allocator_checked
-    if not _allocator_checked:      # the first scratch array: see keep_freed_memory_for_reuse
-        _allocator_checked = True
-        if KEEP_FREED_MEMORY:
-            keep_freed_memory_for_reuse()
+    global _spare_bytes
+    tune_allocator()
     spares = _spares.get((math.prod(shape), xp.dtype(dtype), xp.ndarray))
     if spares:
         array = spares.pop()
         _spare_bytes -= array.nbytes
         return array.reshape(shape)
     return xp.empty(shape, dtype=dtype)
+
+
+def tune_allocator():
+    """Apply keep_freed_memory_for_reuse once, when a fast kernel first runs (not at import)."""
+    global _allocator_checked
+    if not _allocator_checked:
+        _allocator_checked = True
+        if KEEP_FREED_MEMORY:
+            keep_freed_memory_for_reuse()
 
 
 def give_back(*arrays):

@@ -13,7 +13,7 @@ from edunet.tensor import Tensor
 class Watch(Function):
     """y = x; on the way back, ``callback(grad_output)`` sees (and may replace) the gradient."""
 
-    grad_fn_name = "BackwardHookFunctionBackward"
+    is_view = True  # y is x's memory, as in PyTorch: an in-place change of y changes x
 
     def forward(self, x, *, callback):
         self.callback = callback

@@ -29,6 +29,8 @@ class Sequential(Module):
     iteration, ``append`` and ``insert`` work as on a list.
     """
 
+    _accepts_any_input = True
+
     def __init__(self, *modules):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
@@ -161,6 +163,8 @@ class ModuleDict(Module):
             self.update(modules)
 
     def __getitem__(self, key):
+        if key not in self._modules:
+            raise KeyError(key)
         return self._modules[key]
 
     def __setitem__(self, key, module):
@@ -213,6 +217,10 @@ class ParameterList(Module):
         for value in values or []:
             self.append(value)
 
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called: it holds parameters for "
+                           "your module's forward to use, e.g. x @ self.weights[0].")
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return ParameterList(list(self._parameters.values())[index])
@@ -247,6 +255,10 @@ class ParameterDict(Module):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterDict should not be called: it holds parameters for "
+                           "your module's forward to use, e.g. x @ self.weights['first'].")
 
     def __getitem__(self, key):
         return self._parameters[key]

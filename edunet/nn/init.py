@@ -65,18 +65,21 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with values drawn uniformly from [a, b)."""
+    _check_floating("uniform_", tensor)
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values from a normal distribution N(mean, std^2)."""
+    _check_floating("normal_", tensor)
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Normal values, redrawn until they fall inside [a, b]."""
+    _check_floating("trunc_normal_", tensor)
     generator = generator or default_generator
     values = generator.normal(tensor.shape, mean, std, numpy.float64)
     outside = (values < a) | (values > b)
@@ -149,6 +152,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     """A (semi-)orthogonal matrix times ``gain``, via the QR decomposition of a normal sample."""
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
+    _check_floating("orthogonal_", tensor)
     if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
@@ -163,6 +167,14 @@ def orthogonal_(tensor, gain=1, generator=None):
         q = q.T
     with no_grad():
         return tensor.copy_(_tensor(gain * q.reshape(tensor.shape)))
+
+
+def _check_floating(name, tensor):
+    """Random initial values need a float tensor (NotImplementedError, as PyTorch)."""
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"init.{name} not implemented for {tensor.dtype}: random "
+                                  f"initial values are fractions; initialize a float tensor "
+                                  f"(weights are float32) and convert afterwards if needed.")
 
 
 def _tensor(array):

@@ -12,7 +12,7 @@ and has ``out_features * in_features + out_features`` parameters (Linear(3, 3):
 import math
 
 from edunet import creation
-from edunet.nn import init
+from edunet.nn import functional, init
 from edunet.nn.module import Module
 from edunet.nn.parameter import Parameter
 from edunet.ops import linalg
@@ -25,6 +25,8 @@ def _factory(device, dtype):
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. to remove a layer)."""
+
+    _accepts_any_input = True
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -69,7 +71,7 @@ class Linear(Module):
                 f"mat1 and mat2 shapes cannot be multiplied: {self!r} expects inputs whose last "
                 f"dimension is in_features={self.in_features}, shape (*, {self.in_features}); "
                 f"got {got}.{hint}")
-        return linalg.linear(input, self.weight, self.bias)
+        return functional.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -20,6 +20,7 @@ module keeps it in one of three dicts (``_parameters``, ``_modules``,
 
 import warnings
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 from edunet.grad_mode import is_grad_enabled
 from edunet.nn.parameter import Buffer, Parameter
@@ -96,6 +97,8 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        if args and not isinstance(args[0], Tensor) and self._checks_input_type:
+            _check_layer_input(self, args[0])
         if self._backward_hooks:
             from edunet.nn.backward_hooks import call_with_backward_hooks
             output = call_with_backward_hooks(self, args, kwargs)
@@ -106,6 +109,14 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    @property
+    def _checks_input_type(self):
+        """edunet's own layers take a tensor first; your modules may take anything."""
+        return (type(self).__module__.startswith("edunet.nn.") and not self._accepts_any_input
+                and type(self).forward is not Module.forward)
+
+    _accepts_any_input = False  # True for Identity and Sequential, which pass input on
 
     def _warn_if_evaluating_in_training_mode(self):
         """Teach the trap: evaluating under no_grad() but forgetting model.eval()."""
@@ -189,6 +200,7 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         self._check_name(name, "parameter")
+        self._check_not_taken(name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             f"(torch.nn.Parameter or None required)")
@@ -203,6 +215,7 @@ class Module:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer")
+        self._check_not_taken(name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             f"(torch Tensor or None required)")
@@ -218,6 +231,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name, "module")
+        self._check_not_taken(name, self._modules)
         self.__dict__.pop(name, None)
         self._modules[name] = module
 
@@ -228,6 +242,13 @@ class Module:
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
         if "." in name or name == "":
             raise KeyError(f'{kind} name can\'t contain ".", and can\'t be empty: "{name}"')
+
+    def _check_not_taken(self, name, store):
+        """KeyError if ``name`` is already another kind of attribute (as PyTorch): a
+        buffer called "weight" beside the parameter "weight" would hide one of them."""
+        if name not in store and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists on {type(self).__name__}; "
+                           f"pick another name (or del self.{name} first)")
 
     def get_submodule(self, target):
         """The sub-module at a dotted path such as ``"features.0"``."""
@@ -418,6 +439,12 @@ class Module:
         missing and unexpected keys are returned. Shapes must always match.
         """
         from edunet.grad_mode import no_grad
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}. "
+                            f"Pass the dict that model.state_dict() or edunet.load() gives.")
+        state_dict = OrderedDict(state_dict)  # a copy: the upgrades below don't touch yours
+        for name, module in self.named_modules():
+            module._upgrade_state_dict(state_dict, name + "." if name else "")
         expected = self.state_dict(keep_vars=True)
         missing = [key for key in expected if key not in state_dict]
         unexpected = [key for key in state_dict if key not in expected]
@@ -427,7 +454,10 @@ class Module:
                 continue
             source = state_dict[key]
             if not isinstance(source, Tensor):
-                source = _as_tensor(source)
+                errors.append(f'While copying the parameter named "{key}", expected Tensor '
+                              f"from checkpoint but received {type(source)}. Convert it "
+                              f"first, e.g. edunet.from_numpy(value).")
+                continue
             if source.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{source.shape!r} from checkpoint, the shape in current "
@@ -446,6 +476,10 @@ class Module:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
         return IncompatibleKeys(missing, unexpected)
+
+    def _upgrade_state_dict(self, state_dict, prefix):
+        """Fill in keys that older checkpoints lack (``state_dict`` is load_state_dict's
+        own copy). Most modules need nothing; BatchNorm adds ``num_batches_tracked``."""
 
     # ---------------------------------------------------------------- hooks
     def register_forward_pre_hook(self, hook, *, prepend=False):
@@ -521,9 +555,9 @@ def _device_and_dtype(args, kwargs):
             None if dtype is None else to_dtype(dtype))
 
 
-def _as_tensor(value):
-    from edunet.creation import as_tensor
-    return as_tensor(value)
+def _check_layer_input(module, value):
+    from edunet.ops.checks import check_tensor_argument
+    check_tensor_argument(f"{type(module).__name__}.forward", "input", 1, value)
 
 
 def _dtypes():

@@ -21,6 +21,7 @@ from edunet import creation, dtypes
 from edunet.nn import init
 from edunet.nn.module import Module
 from edunet.nn.parameter import Parameter
+from edunet.nn import functional
 from edunet.ops import norm
 
 
@@ -98,6 +99,13 @@ class _BatchNorm(Module):
     def _check_input(self, input):
         raise NotImplementedError
 
+    def _upgrade_state_dict(self, state_dict, prefix):
+        """Checkpoints from before ``num_batches_tracked`` existed lack it: keep this
+        layer's own count, as PyTorch's BatchNorm does when loading them."""
+        key = prefix + "num_batches_tracked"
+        if self.num_batches_tracked is not None and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked
+
     def _check_channels(self, input):
         # Without weight or running statistics any number of channels works (as in PyTorch).
         if not (self.affine or self.track_running_stats) or input.shape[1] == self.num_features:
@@ -124,11 +132,11 @@ class _BatchNorm(Module):
         use_batch_statistics = self.training or (self.running_mean is None
                                                  and self.running_var is None)
         keep_running = not self.training or self.track_running_stats
-        return norm.batch_norm(input,
-                               self.running_mean if keep_running else None,
-                               self.running_var if keep_running else None,
-                               self.weight, self.bias, use_batch_statistics, average_factor,
-                               self.eps)
+        return functional.batch_norm(input,
+                                     self.running_mean if keep_running else None,
+                                     self.running_var if keep_running else None,
+                                     self.weight, self.bias, use_batch_statistics,
+                                     average_factor, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -222,7 +230,7 @@ class LayerNorm(Module):
                 f"{tuple(input.shape)}. Set normalized_shape to the size of your feature "
                 f"dimension(s), e.g. LayerNorm({input.shape[-1] if input.ndim else 1}) for "
                 f"features in the last dimension.")
-        return norm.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        return functional.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "

@@ -19,6 +19,15 @@ def _with_gradients(parameters):
     return [p for p in parameters if p.grad is not None]
 
 
+def _number(name, value):
+    """``value`` as a float; ValueError naming the argument otherwise (as PyTorch's float())."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"clip_grad_norm_: {name} must be a number, got "
+                         f"{type(value).__name__} {value!r}") from None
+
+
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale all gradients together so their combined norm is at most ``max_norm``.
 
@@ -27,6 +36,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     (before clipping) as a tensor.
     """
     from edunet import creation
+    max_norm, norm_type = _number("max_norm", max_norm), _number("norm_type", norm_type)
     parameters = _with_gradients(parameters)
     if not parameters:
         return creation.tensor(0.0)

@@ -24,6 +24,7 @@ import numpy
 from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
+from edunet.ops import checks
 from edunet.ops import inplace as inplace_ops
 from edunet.ops.elementwise import logistic
 
@@ -64,7 +65,8 @@ class LogSoftmax(Function):
 def _prepare(name, input, dim, dtype):
     if dim is None:
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
-                      f"Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
+                      f"Change the call to include dim=X as an argument.", UserWarning,
+                      stacklevel=checks.user_stacklevel())
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtypes.to_dtype(dtype))

@@ -12,6 +12,7 @@ import numpy
 from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
+from edunet.ops import checks
 from edunet.tensor import Tensor
 
 
@@ -74,6 +75,7 @@ def as_tensors(*values):
                                          value.array.dtype == first.array.dtype
                                          for value in values[1:]):
         return list(values)  # the usual case: tensors of one dtype, nothing to convert
+    values = [checks.operand(value) for value in values]  # NumPy numbers, and a clear TypeError
     dtype = _shared_floating_dtype(values) or dtypes.result_type(*values)
     device_array = next((v.array for v in values if isinstance(v, Tensor)), None)
     xp = get_array_module(device_array) if device_array is not None else numpy
@@ -82,10 +84,11 @@ def as_tensors(*values):
         if isinstance(value, Tensor):
             if value.array.dtype != dtype.numpy_type:
                 value = value.to(dtype)
-        elif isinstance(value, (bool, int, float)):
-            value = Tensor._make(xp.asarray(value, dtype=dtype.numpy_type))
+        elif isinstance(value, int) and numpy.dtype(dtype.numpy_type).kind in "iu":
+            # uint8 * -1 wraps around as in PyTorch (two's complement), no OverflowError
+            value = Tensor._make(xp.asarray(value, dtype=numpy.int64).astype(dtype.numpy_type))
         else:
-            raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+            value = Tensor._make(xp.asarray(value, dtype=dtype.numpy_type))
         tensors.append(value)
     return tensors
 
@@ -148,6 +151,8 @@ class Sub(Function):
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x"""
 
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
+
     def forward(self, x, y):
         self.save_for_backward(x, y)
         return x * y
@@ -161,6 +166,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = x / y;  dz/dx = 1 / y, dz/dy = -x / y^2"""
+
+    saved_input_used_by = {0: (1,)}  # (for the version check: edunet/views.py)
 
     def forward(self, x, y):
         self.save_for_backward(x, y)
@@ -205,8 +212,6 @@ class PowTensor(Function):
 
     Where x = 0 and y >= 0, dz/dy is taken as 0 (PyTorch's convention), not nan.
     """
-
-    grad_fn_name = "PowBackward1"
 
     def forward(self, x, y):
         output = x ** y
@@ -277,6 +282,7 @@ def div(input, other, *, rounding_mode=None):
                              f"'floor' but found '{rounding_mode}'")
         input, other = as_tensors(input, other)
         _check_broadcast(input, other)
+        checks.check_integer_divisor(input, other)
         xp = get_array_module(input.array)
         if rounding_mode == "floor":
             return Tensor._make(xp.floor_divide(input.array, other.array))

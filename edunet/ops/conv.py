@@ -8,7 +8,7 @@ slides each output channel's kernel over the input:
 Shapes: x (N, C_in, H, W), w (C_out, C_in / groups, kh, kw), b (C_out,) -> y (N, C_out, OH, OW)
 with OH = floor((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1 (and the same for OW).
 
-With ``im2col`` (edunet/kernels/im2col.py) the whole layer is one matrix product, and
+With ``im2col`` (edunet/ops/im2col.py) the whole layer is one matrix product, and
 so are both of its gradients:
 
     X = im2col(x)            (C_in*kh*kw, N*OH*OW)   every patch as a column
@@ -26,15 +26,10 @@ A transposed convolution runs the same linear map backwards: its forward is the
 input-gradient of a convolution (col2im of W^T x), which makes the output larger:
 OH = (H - 1)*sh - 2*ph + dh*(kh - 1) + output_padding + 1.
 
-Speed. im2col's matrix is kh*kw times the size of the input, and moving it through
-memory costs more than the arithmetic. For the common case (stride 1, one group,
-C_in*kw >= 32, C_out >= 16) ``Convolution`` uses edunet/kernels/conv_rows.py instead:
-kw shifted copies of the input, and one product per kernel row. Both ways compute the
-same numbers (tests/nn/test_conv.py checks that they agree). With stride 1 the input
-gradient is itself a convolution (of G with the flipped kernel, C_in and C_out
-swapped), so where that suits the kernel-row method it replaces col2im's scatter:
-
-    dL/dx = conv(G padded by d*(k-1) - p, w[:, :, ::-1, ::-1] with C_in and C_out swapped)
+This file is the reference. The same numbers come faster from edunet/kernels/conv.py
+(fewer copies, reused memory), one call in ``Convolution.forward``; inside
+``with edunet.kernels.reference():`` the code below runs instead, and the tests run
+both and require equal results.
 """
 
 import math
@@ -42,170 +37,84 @@ import math
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.grad_mode import is_grad_enabled
-from edunet.kernels import workspace
-from edunet.kernels.conv_rows import (prefers_rows, row_products, row_weight_gradient,
-                                      to_rows_layout, width_matrix)
-from edunet.kernels.im2col import col2im, crop2d, im2col, output_size
+from edunet.kernels import conv as fast
 from edunet.ops.conv_checks import (check_bias, check_channels, check_groups,
                                      check_kernel_fits, check_positive, check_tensors,
                                      int_tuple, padding_pairs)
+from edunet.ops.im2col import col2im, crop2d, im2col, output_size
 
 
 class Convolution(Function):
-    """y = conv(x, w) + b, 1-D or 2-D, as matrix products (see the module docstring).
+    """y = conv(x, w) + b, 1-D or 2-D, as one matrix product (see the module docstring).
 
     1-D inputs (N, C, L) are handled as 2-D inputs of height 1, (N, C, 1, L).
     ``padding`` is ((top, bottom), (left, right)); stride and dilation are pairs.
     """
 
-    grad_fn_name = "ConvolutionBackward0"
-
     def forward(self, x, weight, *bias, stride, padding, dilation, groups):
         self.is_1d = x.ndim == 3
         if self.is_1d:
             x, weight = x[:, :, None, :], weight[:, :, None, :]
-        self.input_shape, self.has_bias = x.shape, bool(bias)
-        self.options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        output, columns, self.by_rows = convolve(x, weight, bias[0] if bias else None,
-                                                 **self.options)
-        self.out_size = output.shape[2:]
-        if is_grad_enabled():
-            self.save_for_backward(weight, columns)
+        self.has_bias = bool(bias)
+        bias = bias[0] if bias else None
+        faster = fast.convolution(x, weight, bias, stride, padding, dilation, groups,
+                                  keep_for_backward=is_grad_enabled())
+        self.on_fast_path = faster is not None      # None on the reference path
+        if self.on_fast_path:
+            output, fast_backward = faster
+            self.save_for_backward(fast_backward)   # it holds what its backward needs
         else:
-            workspace.give_back(columns)   # no backward will need it: the next call may reuse it
+            output = self._reference_forward(x, weight, bias, stride, padding, dilation, groups)
         return output[:, :, 0, :] if self.is_1d else output
 
-    def release(self):
-        """After backward: the matrix goes back to the workspace for the next step's forward."""
-        if self._saved:
-            workspace.give_back(self._saved[1])
-        super().release()
+    def _reference_forward(self, x, weight, bias, stride, padding, dilation, groups):
+        xp = get_array_module(x)
+        batch, _, height, width = x.shape
+        out_channels, _, kernel_height, kernel_width = weight.shape
+        out_height = output_size(height, kernel_height, stride[0], padding[0], dilation[0])
+        out_width = output_size(width, kernel_width, stride[1], padding[1], dilation[1])
+        columns = im2col(x, (kernel_height, kernel_width), stride, padding, dilation)
+        # Y = W X, one product per group: (g, C_out/g, C_in/g*kh*kw) @ (g, C_in/g*kh*kw, N*OH*OW)
+        product = xp.matmul(_grouped(weight, groups), _grouped(columns, groups))
+        product = product.reshape(out_channels, batch * out_height * out_width)
+        if bias is not None:
+            product += bias[:, None]
+        self.geometry = dict(input_shape=x.shape, kernel_size=(kernel_height, kernel_width),
+                             stride=stride, padding=padding, dilation=dilation)
+        self.groups = groups
+        self.save_for_backward(weight, columns)
+        # (C_out, N, OH, OW) -> a contiguous (N, C_out, OH, OW), PyTorch's layout.
+        return xp.ascontiguousarray(
+            product.reshape(out_channels, batch, out_height, out_width).transpose(1, 0, 2, 3))
 
     def backward(self, grad_output):
-        weight, columns = self.saved_arrays
+        saved = self.saved_arrays        # raises if the graph was already freed
         if self.is_1d:
             grad_output = grad_output[:, :, None, :]
-        out_channels = weight.shape[0]
-        needs_input, needs_weight = self.needs_input_grad[:2]
-        needs_bias = self.has_bias and self.needs_input_grad[2]
-        # G, the output's gradient, in the layout of the forward's product (a workspace copy).
-        grad_rows = None
-        if needs_weight or needs_bias:
-            grad_rows = self._grad_rows(grad_output, self.by_rows)
-        grad_input = grad_weight = grad_bias = None
-        if needs_weight:
-            grad_weight = self._weight_gradient(grad_rows, columns, weight.shape)
-            if self.is_1d:
-                grad_weight = grad_weight[:, :, 0, :]
-        if needs_bias:
-            grad_bias = grad_rows.reshape(out_channels, -1).sum(axis=-1)
-        if needs_input:
-            grad_input = self._input_gradient(grad_output, weight,
-                                              None if self.by_rows else grad_rows)
-            if self.is_1d:
-                grad_input = grad_input[:, :, 0, :]
-        if grad_rows is not None:
-            workspace.give_back(grad_rows)
+        if self.on_fast_path:
+            grads = saved[0](grad_output, self.needs_input_grad)
+        else:
+            grads = self._reference_backward(grad_output, *saved)
+        grad_input, grad_weight, grad_bias = grads
+        if self.is_1d:
+            grad_input = None if grad_input is None else grad_input[:, :, 0, :]
+            grad_weight = None if grad_weight is None else grad_weight[:, :, 0, :]
         return (grad_input, grad_weight, grad_bias) if self.has_bias else (grad_input, grad_weight)
 
-    @staticmethod
-    def _grad_rows(grad_output, by_rows):
-        """G as the forward's product laid it out: (C_out, OH*N*OW) by kernel rows, else
-        (C_out, N*OH*OW). A workspace array: give it back when done."""
-        if by_rows:
-            return to_rows_layout(grad_output).reshape(grad_output.shape[1], -1)
+    def _reference_backward(self, grad_output, weight, columns):
         xp = get_array_module(grad_output)
-        batch, out_channels, out_height, out_width = grad_output.shape
-        grad_rows = workspace.empty((out_channels, batch * out_height * out_width),
-                                    grad_output.dtype, xp)
-        grad_rows.reshape(out_channels, batch, out_height, out_width)[...] = (
-            grad_output.transpose(1, 0, 2, 3))
-        return grad_rows
-
-    def _weight_gradient(self, grad_rows, columns, weight_shape):
-        """dL/dW = G X^T: per kernel row (conv_rows.py), or per group with im2col's X."""
-        if self.by_rows:
-            return row_weight_gradient(grad_rows, columns, weight_shape[2:], self.out_size[0],
-                                       self.options["dilation"][0])
-        xp = get_array_module(grad_rows)
-        groups = self.options["groups"]
-        grad_weight = xp.matmul(_grouped(grad_rows, groups),
-                                _grouped(columns, groups).transpose(0, 2, 1))
-        return grad_weight.reshape(weight_shape)
-
-    def _input_gradient(self, grad_output, weight, grad_rows=None):
-        """dL/dx: a convolution of G with the flipped kernel by kernel rows, where that
-        method suits the swapped channel counts (see conv_rows.prefers_rows), else
-        col2im(W^T G). ``grad_rows`` is G in im2col's layout, if already made."""
-        xp = get_array_module(grad_output)
-        stride, padding = self.options["stride"], self.options["padding"]
-        dilation, groups = self.options["dilation"], self.options["groups"]
-        in_channels, out_channels = self.input_shape[1], weight.shape[0]
-        if prefers_rows(out_channels, in_channels, weight.shape[2:], stride, groups):
-            flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)   # (C_in, C_out, kh, kw)
-            # Pad G by d*(k-1) - p on each side (a negative amount crops).
-            grad_padding = tuple((d * (k - 1) - before, d * (k - 1) - after)
-                                 for d, k, (before, after) in zip(dilation, weight.shape[2:],
-                                                                  padding))
-            grad_input, columns, _ = convolve(grad_output, flipped, None, stride=(1, 1),
-                                              padding=grad_padding, dilation=dilation, groups=1)
-            workspace.give_back(columns)
-            return grad_input
-        own_rows = grad_rows is None
-        if own_rows:
-            grad_rows = self._grad_rows(grad_output, by_rows=False)
-        grouped_weight = _grouped(weight, groups)                  # (g, C_out/g, C_in/g*kh*kw)
-        grad_columns = workspace.empty((groups, grouped_weight.shape[2], grad_rows.shape[1]),
-                                       grad_rows.dtype, xp)
-        xp.matmul(grouped_weight.transpose(0, 2, 1), _grouped(grad_rows, groups),
-                  out=grad_columns)                                # W^T G
-        grad_input = col2im(grad_columns.reshape(groups * grouped_weight.shape[2],
-                                                 grad_rows.shape[1]), self.input_shape,
-                            weight.shape[2:], stride, padding, dilation)
-        workspace.give_back(grad_columns)
-        if own_rows:
-            workspace.give_back(grad_rows)
-        return grad_input
-
-
-def convolve(x, weight, bias, stride, padding, dilation, groups):
-    """y = conv(x, w) + b on arrays: x (N, C_in, H, W) -> (y, columns, by_rows).
-
-    y is a contiguous (N, C_out, OH, OW). ``columns`` is the matrix the product read
-    (kept for the weight's gradient): the width matrix when ``by_rows`` (see
-    edunet/kernels/conv_rows.py), else im2col's (C_in*kh*kw, N*OH*OW). Both come from
-    the workspace (edunet/kernels/workspace.py): give them back when done. ``padding``
-    pairs may be negative (a crop) on the kernel-row path, which the input gradient's
-    convolution needs.
-    """
-    xp = get_array_module(x)
-    batch, in_channels, height, width = x.shape
-    out_channels, _, kernel_height, kernel_width = weight.shape
-    out_height = output_size(height, kernel_height, stride[0], padding[0], dilation[0])
-    out_width = output_size(width, kernel_width, stride[1], padding[1], dilation[1])
-    if prefers_rows(in_channels, out_channels, (kernel_height, kernel_width), stride, groups):
-        padded = to_rows_layout(x, padding)                               # (C_in, Hp, N, Wp)
-        columns = width_matrix(padded, kernel_width, dilation[1])         # (C_in*kw, Hp*N*OW)
-        rows = row_products(columns, weight, out_height, dilation[0])     # (C_out, OH*N*OW)
-        if bias is not None:
-            rows += bias[:, None]
-        # (C_out, OH, N, OW) -> a contiguous (N, C_out, OH, OW), PyTorch's layout.
-        output = xp.ascontiguousarray(
-            rows.reshape(out_channels, out_height, batch, out_width).transpose(2, 0, 1, 3))
-        workspace.give_back(padded, rows)    # scratch arrays: the next call may reuse them
-        return output, columns, True
-    columns = im2col(x, (kernel_height, kernel_width), stride, padding, dilation)
-    # One product per group: (groups, C_out/g, C_in/g*kh*kw) @ (groups, C_in/g*kh*kw, N*OH*OW)
-    product = workspace.empty((out_channels, batch * out_height * out_width), x.dtype, xp)
-    xp.matmul(_grouped(weight, groups), _grouped(columns, groups),
-              out=product.reshape(groups, out_channels // groups, -1))
-    if bias is not None:
-        product += bias[:, None]
-    # (C_out, N, OH, OW) -> a contiguous (N, C_out, OH, OW), PyTorch's layout.
-    output = xp.ascontiguousarray(
-        product.reshape(out_channels, batch, out_height, out_width).transpose(1, 0, 2, 3))
-    workspace.give_back(product)
-    return output, columns, False
+        groups = self.groups
+        out_channels = weight.shape[0]
+        # G: the output's gradient laid out like Y, (C_out, N*OH*OW).
+        grad_rows = xp.ascontiguousarray(grad_output.transpose(1, 0, 2, 3))
+        grad_rows = grad_rows.reshape(out_channels, -1)
+        grad_weight = xp.matmul(_grouped(grad_rows, groups),                  # G X^T
+                                _grouped(columns, groups).transpose(0, 2, 1)).reshape(weight.shape)
+        grad_bias = grad_rows.sum(axis=1) if self.has_bias else None
+        grad_columns = xp.matmul(_grouped(weight, groups).transpose(0, 2, 1),  # W^T G
+                                 _grouped(grad_rows, groups))
+        grad_input = col2im(grad_columns.reshape(columns.shape), **self.geometry)
+        return grad_input, grad_weight, grad_bias
 
 
 class TransposedConvolution(Function):
@@ -218,7 +127,7 @@ class TransposedConvolution(Function):
     where the grid is too short). Backward is a convolution: im2col of the gradient.
     """
 
-    grad_fn_name = "ConvolutionBackward0"
+    grad_fn_name = "ConvolutionBackward0"   # PyTorch's name: the same node as a convolution
 
     def forward(self, x, weight, *bias, stride, padding, output_padding, dilation, groups):
         xp = get_array_module(x)

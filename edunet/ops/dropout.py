@@ -20,14 +20,13 @@ import numpy
 
 from edunet.autograd import Function
 from edunet.backend import move_array
+from edunet.ops import checks
 from edunet.ops import inplace as inplace_ops
 from edunet.random import default_generator
 
 
 class Dropout(Function):
     """y = x * m with m = mask / (1 - p) fixed in forward;  dy/dx = m"""
-
-    grad_fn_name = "MulBackward0"  # PyTorch's dropout is a multiplication by the mask, too
 
     def forward(self, x, *, multiplier):
         self.save_for_backward(multiplier)
@@ -91,7 +90,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
             f"will result in an error in a future release. To retain the behavior and silence "
             f"this warning, please use dropout instead. Note that dropout2d exists to provide "
             f"channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
-            f"and an optional batch dimension (i.e. 3D or 4D inputs).", UserWarning, stacklevel=2)
+            f"and an optional batch dimension (i.e. 3D or 4D inputs).", UserWarning,
+            stacklevel=checks.user_stacklevel())
     if input.ndim == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
@@ -99,7 +99,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
             "the channel dim. This behavior will change in a future release to interpret the "
             "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
             "channel-wise dropout behavior, please switch to using dropout1d instead.",
-            UserWarning, stacklevel=2)
+            UserWarning, stacklevel=checks.user_stacklevel())
     if input.ndim < 2:
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input; got "
                            f"shape {tuple(input.shape)}. dropout2d expects (N, C, H, W).")

@@ -51,12 +51,10 @@ class Amin(Amax):
 
 
 class MaxAll(Amax):
-    grad_fn_name = "MaxBackward1"  # max(x): the largest element, ties sharing the gradient
-
+    """max(x): the largest element, ties sharing the gradient (MaxBackward1)."""
 
 class MinAll(Amin):
-    grad_fn_name = "MinBackward1"
-
+    """min(x): the smallest element, ties sharing the gradient (MinBackward1)."""
 
 class Max(Function):
     """values = x at ``indices`` along ``dim``: the maxima that argmax found.

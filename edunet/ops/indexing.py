@@ -46,6 +46,8 @@ class BasicIndex(Function):
     (``x[...]``); narrow, split, chunk and unbind use this node too.
     """
 
+    is_view = True
+
     def forward(self, x, *, index):
         self.index, self.input_shape = index, x.shape
         return x[index + (Ellipsis,)]  # the Ellipsis makes NumPy return a 0-d view, not a number
@@ -100,6 +102,8 @@ def _convert_entry(entry, array):
         values = numpy.asarray(_plain(entry))
         if values.size == 0:
             values = values.astype(numpy.int64)  # x[[]] selects nothing
+    elif isinstance(entry, str):  # x["a"]: a TypeError in PyTorch, with a hint here
+        raise TypeError(f"a tensor is indexed by position, not by name: got x[{entry!r}]")
     else:
         raise IndexError(INDEX_TYPES_MESSAGE.format(type(entry).__name__))
     if values.dtype == numpy.uint8:
@@ -267,8 +271,6 @@ class AdvancedIndex(Function):
     Backward: zeros shaped like x, with grad_output *added* at [index]: ``x[[0, 0]]``
     uses x[0] twice, so x[0] gets both gradients (:func:`scatter_add`).
     """
-
-    grad_fn_name = "IndexBackward0"
 
     def forward(self, x, *, index):
         self.input_shape = x.shape
@@ -493,7 +495,10 @@ def masked_fill(input, mask, value):
     ``value`` is a number or a 0-d tensor (which then gets a gradient). The usual
     use: ``scores.masked_fill(~allowed, float('-inf'))`` before a softmax.
     """
-    if not isinstance(mask, Tensor) or mask.array.dtype != numpy.bool_:
+    if not isinstance(mask, Tensor):  # PyTorch: TypeError for a mask that isn't a tensor
+        raise TypeError(f"masked_fill(): argument 'mask' must be a bool Tensor, not "
+                        f"{type(mask).__name__}. Make one with a comparison: mask = x > 0.")
+    if mask.array.dtype != numpy.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                            f"{got}. Make one with a comparison (mask = x > 0) or mask.bool().")

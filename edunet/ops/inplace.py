@@ -1,53 +1,51 @@
 """In-place operations: ``add_``, ``mul_``, ``zero_``, ``copy_``, ``x[i] = v``, ...
 
-Optimizers and initialisers change parameters in place, and PyTorch's rule
-applies: a leaf tensor that requires grad may only be changed inside
-``with edunet.no_grad():`` (otherwise autograd would lose track of the value
-it started from).
+An in-place operation writes its result into the tensor's own memory, so every
+tensor sharing that memory (its base, its views, ``p.data``, arrays from
+``from_numpy``) sees the change. The readable recipe, :func:`in_place`:
 
-Two cases:
+1. check PyTorch's rules (a leaf that requires grad may only be changed under
+   ``with edunet.no_grad():``, as optimizers and init functions do);
+2. compute the result the ordinary, out-of-place way (``x * 10`` for ``x.mul_(10)``),
+   recorded by autograd like any operation;
+3. copy the result's values into the tensor's memory, count the change in the
+   version counter, and give the tensor the result's history (``grad_fn``).
 
-- Nothing records a graph (``no_grad``, or no tensor involved requires grad):
-  the new values are written into the existing array, so every tensor sharing
-  that memory (``p.data``, views from ``from_numpy``) sees the change.
-- The operation is recorded: it is computed out of place, and the tensor takes
-  the result's values and history (``grad_fn``). Saved values of earlier
-  operations stay intact, so their gradients remain correct.
+Step 3 is where views and saved values come in: edunet/views.py explains how the
+base of a view gets its new history, and why a backward that needs an overwritten
+value raises an error instead of computing a wrong gradient.
 
-The arithmetic that optimizers run on every parameter at every step (``add_``,
-``mul_``, ``addcmul_``, ``lerp_``, ...) has a fast path for the first case: when
-nothing is recorded and no dtype conversion is needed, NumPy writes the result
-straight into the tensor's array (``numpy.add(a, b, out=a)``), as PyTorch does,
-instead of making a new array and copying it back: the same numbers, without the
-new array and the copy. Everything else (errors included) takes the general path.
+Optimizer arithmetic (``add_``, ``mul_``, ``addcmul_``, ...) first offers the work to
+edunet/kernels/inplace.py, which, when nothing is recorded, writes the result
+straight into the array (``numpy.add(a, b, out=a)``), skipping the new array and
+the copy. It gives the same bits; ``edunet.kernels.reference()`` turns it off.
 """
 
 import numpy
 
-from edunet import dtypes
-from edunet.backend import device_of, get_array_module, move_array
+from edunet import dtypes, views
+from edunet.autograd import Function
+from edunet.backend import get_array_module, move_array
 from edunet.grad_mode import is_grad_enabled
-from edunet.kernels import workspace
+from edunet.kernels.inplace import write_directly, write_result
 from edunet.ops import arithmetic, elementwise, indexing
 from edunet.ops import shape as shape_ops
 from edunet.random import default_generator
 from edunet.tensor import Tensor
 
-LEAF_MESSAGE = (
-    "a leaf Variable that requires grad is being used in an in-place operation. "
-    "Changing a parameter in place would hide its original value from autograd. "
-    "Optimizers and init functions do it inside `with edunet.no_grad():`; do the same, "
-    "or use an out-of-place operation (x = x + 1 instead of x += 1)."
-)
+
+def in_place(tensor, compute, name=None):
+    """Apply ``compute(tensor)`` in place: ``tensor`` takes the result's values and history.
+
+    ``name`` (``"mul_"``) is remembered by the version counter for error messages.
+    """
+    views.check_in_place(tensor)
+    node_before = tensor._gradient_edge()[0] if is_grad_enabled() else None
+    return _assign(tensor, compute(tensor), node_before, name)
 
 
-def _check_leaf(tensor):
-    if tensor._requires_grad and tensor.grad_fn is None and is_grad_enabled():
-        raise RuntimeError(LEAF_MESSAGE)
-
-
-def _assign(tensor, result):
-    """Give ``tensor`` the values of ``result`` (see the module docstring)."""
+def _assign(tensor, result, node_before=None, name=None):
+    """Write ``result`` into ``tensor`` (see the module docstring, step 3)."""
     if result.shape != tensor.shape:
         raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast "
                            f"shape {list(result.shape)}. An in-place operation can't change the "
@@ -58,264 +56,212 @@ def _assign(tensor, result):
                                f"desired output type {tensor.dtype.name.capitalize()}. Convert the "
                                f"tensor first (x = x.float()) or use the out-of-place operation.")
         result = result.to(tensor.dtype)
-    if result.grad_fn is not None:
-        tensor.array = result.array
-        tensor.grad_fn = result.grad_fn
-        tensor._requires_grad = True
-    else:
-        get_array_module(tensor.array).copyto(tensor.array, result.array)
+    if result._grad_fn is not None:
+        views.check_recorded_change(tensor)
+        views.keep_saved_values(result, tensor)
+    if result.array is not tensor.array:
+        write_result(tensor, result.array)  # copyto(tensor.array, result.array), or faster
+    views.bump_version(tensor, name)
+    if result._grad_fn is not None:
+        views.rebase_history(tensor, result, node_before)
     return tensor
-
-
-def in_place(tensor, compute):
-    """Apply ``compute(tensor)`` in place, following PyTorch's leaf rule."""
-    _check_leaf(tensor)
-    return _assign(tensor, compute(tensor))
-
-
-# ---------------------------------------------------------------- the fast path
-def _direct_arrays(tensor, *operands, floating_only=True):
-    """The operands' arrays, if the fast path applies to writing into ``tensor``; else None.
-
-    It applies when autograd records nothing and the result needs no conversion:
-    every operand is a Python int or float (NumPy 2 computes those in the
-    array's own dtype, as PyTorch does) or a tensor of ``tensor``'s dtype and
-    device whose shape broadcasts into ``tensor``'s. (A NumPy float64 scalar
-    would make NumPy compute in float64, so it takes the general path.)
-    """
-    if is_grad_enabled() and (tensor._requires_grad or any(
-            isinstance(operand, Tensor) and operand._requires_grad for operand in operands)):
-        return None
-    target = tensor.array
-    kind = target.dtype.kind
-    if kind != "f" and (floating_only or kind not in "iu"):
-        return None
-    arrays = []
-    for operand in operands:
-        if type(operand) is float and kind == "f" or type(operand) is int:
-            arrays.append(operand)
-        elif isinstance(operand, Tensor) and operand.array.dtype == target.dtype:
-            array = operand.array
-            if type(array) is not type(target) or device_of(array) != device_of(target):
-                return None
-            if array.shape != target.shape:
-                if arithmetic.broadcast_shapes(array.shape, target.shape) != target.shape:
-                    return None  # the general path explains the shape error
-            arrays.append(array)
-        else:
-            return None
-    return arrays
-
-
-def _is_number(value):
-    return type(value) in (int, float)
-
-
-def _direct_scaled(tensor, other, alpha):
-    """For add_ and sub_: the array ``alpha * other`` if the fast path applies, else None.
-
-    (A number times ``alpha`` goes the general way, which rounds the product as PyTorch does.)
-    """
-    if not _is_number(alpha) or (alpha != 1 and _is_number(other)):
-        return None
-    direct = _direct_arrays(tensor, other, alpha, floating_only=False)
-    if direct is None:
-        return None
-    return direct[0] if alpha == 1 else direct[0] * alpha
 
 
 # ---------------------------------------------------------------- arithmetic
 def add_(tensor, other, *, alpha=1):
-    scaled = _direct_scaled(tensor, other, alpha)
-    if scaled is not None:
-        get_array_module(tensor.array).add(tensor.array, scaled, out=tensor.array)
+    if write_directly("add_", tensor, other, alpha=alpha):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.add(t, other, alpha=alpha))
+    return in_place(tensor, lambda t: arithmetic.add(t, other, alpha=alpha), "add_")
 
 
 def sub_(tensor, other, *, alpha=1):
-    scaled = _direct_scaled(tensor, other, alpha)
-    if scaled is not None:
-        get_array_module(tensor.array).subtract(tensor.array, scaled, out=tensor.array)
+    if write_directly("sub_", tensor, other, alpha=alpha):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.sub(t, other, alpha=alpha))
+    return in_place(tensor, lambda t: arithmetic.sub(t, other, alpha=alpha), "sub_")
 
 
 def mul_(tensor, other):
-    direct = _direct_arrays(tensor, other, floating_only=False)
-    if direct is not None:
-        get_array_module(tensor.array).multiply(tensor.array, direct[0], out=tensor.array)
+    if write_directly("mul_", tensor, other):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.mul(t, other))
+    return in_place(tensor, lambda t: arithmetic.mul(t, other), "mul_")
 
 
 def div_(tensor, other, *, rounding_mode=None):
-    direct = _direct_arrays(tensor, other) if rounding_mode is None else None
-    if direct is not None:
-        with numpy.errstate(divide="ignore", invalid="ignore"):  # 1/0 = inf, as in PyTorch
-            get_array_module(tensor.array).divide(tensor.array, direct[0], out=tensor.array)
+    if write_directly("div_", tensor, other, rounding_mode=rounding_mode):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.div(t, other, rounding_mode=rounding_mode))
+    return in_place(tensor, lambda t: arithmetic.div(t, other, rounding_mode=rounding_mode), "div_")
 
 
 def pow_(tensor, exponent):
-    return in_place(tensor, lambda t: arithmetic.pow(t, exponent))
+    return in_place(tensor, lambda t: arithmetic.pow(t, exponent), "pow_")
 
 
 def addcmul_(tensor, tensor1, tensor2, *, value=1):
     """tensor += value * tensor1 * tensor2 (Adam's second-moment update)."""
-    direct = _direct_arrays(tensor, tensor1, tensor2)
-    if direct is not None and isinstance(tensor1, Tensor) and _is_number(value):
-        product = direct[0] * direct[1]
-        if value != 1:
-            product *= value
-        tensor.array += product
+    if write_directly("addcmul_", tensor, tensor1, tensor2, value=value):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(tensor1, tensor2), alpha=value))
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(tensor1, tensor2), alpha=value),
+                    "addcmul_")
 
 
 def addcdiv_(tensor, tensor1, tensor2, *, value=1):
     """tensor += value * tensor1 / tensor2 (Adam's parameter update)."""
-    direct = _direct_arrays(tensor, tensor1, tensor2)
-    if direct is not None and isinstance(tensor1, Tensor) and _is_number(value):
-        with numpy.errstate(divide="ignore", invalid="ignore"):
-            quotient = direct[0] / direct[1]
-        if value != 1:
-            quotient *= value
-        tensor.array += quotient
+    if write_directly("addcdiv_", tensor, tensor1, tensor2, value=value):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.div(tensor1, tensor2), alpha=value))
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.div(tensor1, tensor2), alpha=value),
+                    "addcdiv_")
 
 
 def lerp_(tensor, end, weight):
     """tensor += weight * (end - tensor) (moving averages)."""
-    direct = _direct_arrays(tensor, end, weight)
-    if direct is not None and isinstance(end, Tensor):
-        end_array, weight_value = direct
-        step = end_array - tensor.array
-        step *= weight_value
-        tensor.array += step
+    if write_directly("lerp_", tensor, end, weight):
         return tensor
-    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.sub(end, t), alpha=weight)
-                     if not isinstance(weight, Tensor) else
-                     arithmetic.add(t, arithmetic.mul(weight, arithmetic.sub(end, t))))
+    if isinstance(weight, Tensor):
+        return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.mul(weight, arithmetic.sub(end, t))),
+                        "lerp_")
+    return in_place(tensor, lambda t: arithmetic.add(t, arithmetic.sub(end, t), alpha=weight), "lerp_")
 
 
 # ---------------------------------------------------------------- elementwise functions
-def _apply_directly(tensor, function):
-    """Fast path of the one-input functions below: ``function(array, out=array)``."""
-    if _direct_arrays(tensor) is None:
-        return False
-    with numpy.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in PyTorch
-        function(tensor.array, out=tensor.array)
-    return True
-
-
 def neg_(tensor):
-    if _apply_directly(tensor, get_array_module(tensor.array).negative):
+    if write_directly("neg_", tensor):
         return tensor
-    return in_place(tensor, arithmetic.neg)
+    return in_place(tensor, arithmetic.neg, "neg_")
 
 
 def clamp_(tensor, min=None, max=None):
-    if (min is None or _is_number(min)) and (max is None or _is_number(max)) and (
-            min is not None or max is not None):
-        xp = get_array_module(tensor.array)
-        if _apply_directly(tensor, lambda array, out: xp.clip(array, min, max, out=out)):
-            return tensor
-    return in_place(tensor, lambda t: elementwise.clamp(t, min, max))
+    if write_directly("clamp_", tensor, min=min, max=max):
+        return tensor
+    return in_place(tensor, lambda t: elementwise.clamp(t, min, max), "clamp_")
 
 
 def relu_(tensor):
-    xp = get_array_module(tensor.array)
-    if _apply_directly(tensor, lambda array, out: xp.maximum(
-            array, workspace.zeros(array.shape, array.dtype, xp), out=out)):
+    if write_directly("relu_", tensor):
         return tensor
-    return in_place(tensor, elementwise.relu)
+    return in_place(tensor, elementwise.relu, "relu_")
 
 
 def sqrt_(tensor):
-    if _apply_directly(tensor, get_array_module(tensor.array).sqrt):
+    if write_directly("sqrt_", tensor):
         return tensor
-    return in_place(tensor, elementwise.sqrt)
+    return in_place(tensor, elementwise.sqrt, "sqrt_")
 
 
 def exp_(tensor):
-    if _apply_directly(tensor, get_array_module(tensor.array).exp):
+    if write_directly("exp_", tensor):
         return tensor
-    return in_place(tensor, elementwise.exp)
+    return in_place(tensor, elementwise.exp, "exp_")
 
 
 def masked_fill_(tensor, mask, value):
-    return in_place(tensor, lambda t: indexing.masked_fill(t, mask, value))
+    return in_place(tensor, lambda t: indexing.masked_fill(t, mask, value), "masked_fill_")
 
 
-def fill_(tensor, value):
+# ---------------------------------------------------------------- overwriting: fill, copy, x[i] = v
+class Fill(Function):
+    """y = a tensor shaped like x, every element ``value`` (what ``x.fill_(value)`` records).
+
+    Backward: x's old values no longer matter (gradient 0); a tensor ``value``
+    gets the sum of the gradient.
+    """
+
+    def forward(self, x, value):
+        self.shape = x.shape
+        return get_array_module(x).full(x.shape, value, dtype=x.dtype)
+
+    def backward(self, grad_output):
+        xp = get_array_module(grad_output)
+        grad_value = grad_output.sum().reshape(()) if self.needs_input_grad[1] else None
+        return xp.zeros_like(grad_output), grad_value
+
+
+class Copy(Function):
+    """y = ``source`` broadcast to x's shape (what ``x.copy_(source)`` records).
+
+    Backward: 0 for x's old values; source gets the gradient, summed over broadcast copies.
+    """
+
+    def forward(self, x, source):
+        self.source_shape = source.shape
+        return get_array_module(x).broadcast_to(source, x.shape).astype(x.dtype, copy=True)
+
+    def backward(self, grad_output):
+        xp = get_array_module(grad_output)
+        grad_source = (arithmetic.unbroadcast(grad_output, self.source_shape)
+                       if self.needs_input_grad[1] else None)
+        return xp.zeros_like(grad_output), grad_source
+
+
+def fill_(tensor, value, name="fill_"):
     """Set every element to ``value`` (a number or a one-element tensor)."""
-    _check_leaf(tensor)
+    if write_directly("fill_", tensor, value):
+        return tensor
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.dim()} dimensions.")
-        if value._requires_grad and is_grad_enabled():
-            return _assign(tensor, shape_ops.expand(value.reshape(()), tensor.shape))
-        value = value.item()
-    if tensor._requires_grad and is_grad_enabled():  # a non-leaf: its history ends here
-        tensor.grad_fn, tensor._requires_grad = None, False
-    tensor.array.fill(value)
-    return tensor
+    else:
+        value = Tensor._make(get_array_module(tensor.array).asarray(value, dtype=tensor.array.dtype))
+    node_name = "ZeroBackward0" if name == "zero_" else "FillBackward2"
+    return in_place(tensor, lambda t: shape_ops.with_node_name(
+        Fill.apply(t, value.reshape(()).to(t.dtype)), node_name), name)
+
+
+def zero_(tensor):
+    """Set every element to 0."""
+    return fill_(tensor, 0, "zero_")
 
 
 def copy_(tensor, source):
     """Copy ``source``'s values into ``tensor`` (broadcast, converted, moved as needed)."""
-    _check_leaf(tensor)
     if not isinstance(source, Tensor):
         source = Tensor._make(numpy.asarray(source))
     source = source.to(device=tensor.device, dtype=tensor.dtype)
-    if source.shape != tensor.shape:
-        source = shape_ops.expand(source, tensor.shape)
-    return _assign(tensor, source)
+    shape_ops.expanded_shape(source.shape, tensor.shape)  # RuntimeError when it doesn't fit
+    return in_place(tensor, lambda t: Copy.apply(t, source), "copy_")
 
 
 def setitem(tensor, key, value):
     """``tensor[key] = value``."""
-    _check_leaf(tensor)
-    records = is_grad_enabled() and (tensor._requires_grad or
-                                     (isinstance(value, Tensor) and value._requires_grad))
-    if records:
-        return _assign(tensor, indexing.index_put(tensor, key, value))
+    if is_grad_enabled() and (tensor.requires_grad or isinstance(value, Tensor) and value.requires_grad):
+        return in_place(tensor, lambda t: indexing.index_put(t, key, value), "__setitem__")
+    views.check_in_place(tensor)
     index = indexing.array_index(key, tensor.array)
-    value_array = move_array(value.array, tensor.device) if isinstance(value, Tensor) else value
+    if isinstance(value, Tensor):
+        value = move_array(value.array, tensor.device)
     try:
-        tensor.array[index] = value_array
+        tensor.array[index] = value
     except ValueError:
         selected = tensor.array[index].shape
         raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(numpy.shape(value_array))} cannot be "
+            f"shape mismatch: value of shape {list(numpy.shape(value))} cannot be "
             f"broadcast to indexing result of shape {list(selected)}") from None
+    views.bump_version(tensor, "__setitem__")
     return tensor
 
 
-def _random_fill(tensor, array):
-    _check_leaf(tensor)
+# ---------------------------------------------------------------- random fills
+def _random_fill(tensor, array, name):
+    views.check_in_place(tensor)
     xp = get_array_module(tensor.array)
     tensor.array[...] = xp.asarray(array, dtype=tensor.array.dtype)
+    views.bump_version(tensor, name)
     return tensor
 
 
 def uniform_(tensor, a=0.0, b=1.0, *, generator=None):
     """Fill with uniform random numbers in [a, b)."""
     generator = generator or default_generator
-    return _random_fill(tensor, generator.uniform(tensor.shape, a, b, tensor.array.dtype))
+    return _random_fill(tensor, generator.uniform(tensor.shape, a, b, tensor.array.dtype), "uniform_")
 
 
 def normal_(tensor, mean=0.0, std=1.0, *, generator=None):
     """Fill with normal random numbers of the given mean and standard deviation."""
     generator = generator or default_generator
-    return _random_fill(tensor, generator.normal(tensor.shape, mean, std, tensor.array.dtype))
+    return _random_fill(tensor, generator.normal(tensor.shape, mean, std, tensor.array.dtype), "normal_")
 
 
 def bernoulli_(tensor, p=0.5, *, generator=None):
     """Fill with 1 (probability p) or 0."""
     generator = generator or default_generator
-    return _random_fill(tensor, generator.uniform(tensor.shape, dtype=numpy.float64) < p)
+    return _random_fill(tensor, generator.uniform(tensor.shape, dtype=numpy.float64) < p, "bernoulli_")

@@ -8,7 +8,7 @@
 import itertools
 import operator
 
-from edunet import dtypes
+from edunet import dtypes, views
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.shape import as_sizes, with_node_name, wrap_dim
@@ -35,6 +35,9 @@ def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"Tensor. Put the tensors in a list: edunet.{name}([a, b]).")
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
     tensors = list(tensors)
     for position, tensor in enumerate(tensors):
         if not isinstance(tensor, Tensor):
@@ -144,6 +147,22 @@ def narrow(input, dim, start, length):
     return _slice(input, dim, start, length, "SliceBackward0")
 
 
+def select(input, dim, index):
+    """The slice at position ``index`` of dim ``dim``, that dim removed (a view): x[:, index].
+
+    Shapes: (2, 3, 4) with dim=1, index=2 -> (2, 4)
+    """
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, input.ndim)
+    index, size = operator.index(index), input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    position = (slice(None),) * dim + (index % size,)
+    return with_node_name(BasicIndex.apply(input, index=position), "SelectBackward0")
+
+
 def split(tensor, split_size_or_sections, dim=0):
     """Cut ``tensor`` along ``dim`` into pieces (views).
 
@@ -175,7 +194,8 @@ def split(tensor, split_size_or_sections, dim=0):
         sections = [min(piece, size - start) for start in range(0, size, piece)] if size else [0]
         name = "SplitBackward0"
     starts = itertools.accumulate(sections, initial=0)
-    return tuple(_slice(tensor, dim, start, length, name) for start, length in zip(starts, sections))
+    pieces = tuple(_slice(tensor, dim, start, length, name) for start, length in zip(starts, sections))
+    return views.mark_multiple_outputs(pieces, name.replace("Backward0", ""))
 
 
 def chunk(input, chunks, dim=0):
@@ -200,5 +220,6 @@ def unbind(input, dim=0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = wrap_dim(dim, input.ndim)
     before = (slice(None),) * dim
-    return tuple(with_node_name(BasicIndex.apply(input, index=before + (i,)), "UnbindBackward0")
-                 for i in range(input.shape[dim]))
+    pieces = tuple(with_node_name(BasicIndex.apply(input, index=before + (i,)), "UnbindBackward0")
+                   for i in range(input.shape[dim]))
+    return views.mark_multiple_outputs(pieces, "Unbind")

@@ -12,12 +12,13 @@ batch dimensions and broadcast: (10, 1, n, k) @ (5, k, m) -> (10, 5, n, m).
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.arithmetic import broadcast_shapes, unbroadcast
+from edunet.ops.checks import check_tensor_argument
 
 
 class Matmul(Function):
     """z = a @ b (see the module docstring for the shapes)."""
 
-    returns_new_gradients = True  # products made in backward (see Function)
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -59,6 +60,8 @@ def _grad_fn_name(a_ndim, b_ndim):
 
 
 def _check_matmul(a, b, name="matmul"):
+    check_tensor_argument(name, "input", 1, a)
+    check_tensor_argument(name, "other", 2, b)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to {name} need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D. For a product with a number use * instead.")
@@ -93,6 +96,7 @@ def matmul(input, other):
 
 def mm(input, mat2):
     """Product of two matrices (both 2-D)."""
+    check_tensor_argument("mm", "mat2", 2, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm expects two matrices (2-D), got {input.ndim}-D and {mat2.ndim}-D "
                            f"tensors of shapes {tuple(input.shape)} and {tuple(mat2.shape)}.")
@@ -101,6 +105,7 @@ def mm(input, mat2):
 
 def bmm(input, mat2):
     """Batched product: (b, n, k) @ (b, k, m) -> (b, n, m); no broadcasting."""
+    check_tensor_argument("bmm", "mat2", 2, mat2)
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"bmm expects two 3-D tensors with the same batch size, got shapes "
                            f"{tuple(input.shape)} and {tuple(mat2.shape)}.")
@@ -112,6 +117,7 @@ def bmm(input, mat2):
 
 def mv(input, vec):
     """Matrix-vector product: (n, k) @ (k,) -> (n,)."""
+    check_tensor_argument("mv", "vec", 2, vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"mv expects a matrix and a vector, got shapes "
                            f"{tuple(input.shape)} and {tuple(vec.shape)}.")
@@ -120,6 +126,7 @@ def mv(input, vec):
 
 def dot(input, other):
     """Dot product of two vectors of the same length."""
+    check_tensor_argument("dot", "tensor", 2, other)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:
@@ -136,7 +143,7 @@ class Linear(Function):
     dL/dx = g W,   dL/dW = g^T x (summed over the leading dimensions),   dL/db = sum of g
     """
 
-    returns_new_gradients = True  # products and sums made in backward (see Function)
+    saved_input_used_by = {0: (1,), 1: (0,)}  # (for the version check: edunet/views.py)
 
     def forward(self, x, weight, *bias):
         self.save_for_backward(x, weight)

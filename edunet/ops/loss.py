@@ -25,12 +25,13 @@ import numpy
 
 from edunet.autograd import Function
 from edunet.backend import get_array_module
+from edunet.ops import checks
 from edunet.ops.arithmetic import as_tensors, broadcast_shapes, unbroadcast
 from edunet.ops.elementwise import exp, logistic
 
 
 # ---------------------------------------------------------------- reduction
-def legacy_reduction(size_average, reduce, reduction, stacklevel=3):
+def legacy_reduction(size_average, reduce, reduction):
     """The ``reduction`` meant by the old ``size_average``/``reduce`` flags, with a warning.
 
     reduce=False means 'none'; otherwise size_average=False means 'sum', else 'mean'.
@@ -41,13 +42,14 @@ def legacy_reduction(size_average, reduce, reduction, stacklevel=3):
     reduce = True if reduce is None else reduce
     reduction = "none" if not reduce else "mean" if size_average else "sum"
     warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel)
+                  f"reduction='{reduction}' instead.", UserWarning,
+                  stacklevel=checks.user_stacklevel())
     return reduction
 
 
 def reduction_name(reduction, size_average=None, reduce=None, allowed=("none", "mean", "sum")):
     """The reduction to use, checked: ValueError for an unknown name."""
-    reduction = legacy_reduction(size_average, reduce, reduction, stacklevel=4)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in allowed:
         choices = ", ".join(repr(name) for name in allowed)
         raise ValueError(f"{reduction} is not a valid value for reduction "
@@ -169,7 +171,7 @@ def _regression_operands(input, target):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       f"broadcasting. Please ensure they have the same size.{hint}",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=checks.user_stacklevel())
     broadcast_shapes(input.shape, target.shape)  # RuntimeError when they cannot broadcast
     input, target = as_tensors(input, target)
     if not input.is_floating_point():
@@ -411,8 +413,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 class XLogX(Function):
     """y = x log x, taken as 0 at x = 0 (its limit);  dy/dx = log x + 1"""
 
-    grad_fn_name = "XlogyBackward0"
-
     def forward(self, x):
         xp = get_array_module(x)
         self.save_for_backward(x)
@@ -441,7 +441,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
+                      "'batchmean' in the next major release.", UserWarning,
+                      stacklevel=checks.user_stacklevel())
     if not (input.is_floating_point() and target.is_floating_point()):
         raise RuntimeError("kl_div: Integral inputs not supported. input holds log-probabilities "
                            "(e.g. F.log_softmax(x, dim=1)), target probabilities: use .float().")

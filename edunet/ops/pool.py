@@ -24,40 +24,33 @@ Adaptive pooling takes the output size instead of a kernel; along a dim of size 
 pooled to size O, window o covers [floor(o*I/O), ceil((o+1)*I/O)).
 
 The windows are strided slices, one per kernel offset (i, j), as in im2col
-(edunet/kernels/im2col.py): a 2 x 2 pool is 4 vectorized operations, not a loop over
-output positions.
+(edunet/ops/im2col.py): a 2 x 2 pool is 4 vectorized operations, not a loop over
+output positions. This file is the reference; edunet/kernels/pool.py computes the same
+numbers faster for windows that tile the input (MaxPool2d(2)), one call in each op's
+forward, and ``with edunet.kernels.reference():`` runs the code below instead.
 """
 
 import math
 
-import numpy
-
 from edunet.autograd import Function
 from edunet.backend import get_array_module
-from edunet.kernels.im2col import pad2d
-from edunet.kernels.pooling import (adaptive_max, average_divisors, averaging_matrix,
-                                    first_max_offsets, lowest_value, max_positions, tile_views,
-                                    valid_masks, window_views)
+from edunet.kernels import pool as fast
 from edunet.ops.conv_checks import INTEGER_DTYPES, check_supported_dtype
+from edunet.ops.im2col import pad2d
 from edunet.ops.indexing import scatter_add
+from edunet.ops.pool_checks import (adaptive_output_size, as_2d_arguments,
+                                    check_pool_input, pool_options)
+from edunet.ops.pool_windows import (adaptive_max, average_divisors, averaging_matrix,
+                                     first_max_offsets, lowest_value, max_positions,
+                                     valid_masks, window_views)
 from edunet.tensor import Tensor
 
 
 # ---------------------------------------------------------------- max pooling
 # ``geometry`` below is a dict: kernel_size, stride, dilation, grid_size (OH, OW) as pairs,
 # and padding as ((top, bottom), (left, right)).
-def _is_tiling(geometry):
-    """True when the windows tile the input: stride == kernel_size, no padding, no dilation."""
-    return (tuple(geometry["stride"]) == tuple(geometry["kernel_size"])
-            and tuple(geometry["dilation"]) == (1, 1)
-            and not any(before or after for before, after in geometry["padding"]))
-
-
-def _pool_views(array, geometry):
-    """The window views of ``array`` (the padded input, or its gradient): from a reshape
-    when the windows tile it, else strided slices."""
-    if _is_tiling(geometry):
-        return tile_views(array, geometry["kernel_size"], geometry["grid_size"])
+def _views(array, geometry):
+    """One view (..., OH, OW) per kernel offset of the (padded) ``array``: its windows."""
     return window_views(array, geometry["kernel_size"], geometry["stride"],
                         geometry["dilation"], geometry["grid_size"])
 
@@ -65,18 +58,6 @@ def _pool_views(array, geometry):
 def _max_pool_padded(array, geometry):
     """The input with its -inf padding (the input itself when there is none)."""
     return pad2d(array, geometry["padding"], lowest_value(array.dtype))
-
-
-def _tiled_gradient(shape, dtype, geometry, xp):
-    """An uninitialised input gradient for tiling windows, with only the rows and columns
-    past the last whole window (which no window covers) set to 0: the windows' views
-    write every other entry once, so clearing all of it first would be wasted work."""
-    gradient = xp.empty(shape, dtype=dtype)
-    (grid_height, grid_width), (kernel_height, kernel_width) = (geometry["grid_size"],
-                                                                geometry["kernel_size"])
-    gradient[..., grid_height * kernel_height:, :] = 0
-    gradient[..., grid_width * kernel_width:] = 0
-    return gradient
 
 
 def _unpadded(grad_padded, geometry, input_shape):
@@ -91,7 +72,7 @@ def _max_offsets(padded, output, geometry, input_size):
     masks = None
     if any(before or after for before, after in geometry["padding"]):
         masks = valid_masks(input_size, **geometry)
-    return first_max_offsets(_pool_views(padded, geometry), output, masks)
+    return first_max_offsets(_views(padded, geometry), output, masks)
 
 
 class MaxPool2DWithIndices(Function):
@@ -100,21 +81,21 @@ class MaxPool2DWithIndices(Function):
     Works on (N, C, H, W) and (C, H, W) alike (only the last two dims are pooled).
     ``padding`` is ((top, bottom), (left, right)), bottom/right including the extra
     rows that ceil_mode's partial windows need.
-
-    Fast path: when the windows tile the input (stride == kernel_size, no padding, no
-    dilation, the common MaxPool2d(2)), the views come from a reshape, nothing is
-    padded, and backward writes each input's gradient once instead of adding.
     """
-
-    grad_fn_name = "MaxPool2DWithIndicesBackward0"
 
     def forward(self, x, *, kernel_size, stride, padding, dilation, grid_size):
         xp = get_array_module(x)
         self.geometry = dict(kernel_size=kernel_size, stride=stride, padding=padding,
                              dilation=dilation, grid_size=grid_size)
         self.input_shape = x.shape
+        faster = fast.max_pool2d(x, self.geometry)    # None on the reference path
+        self.on_fast_path = faster is not None
+        if self.on_fast_path:
+            output, fast_backward = faster
+            self.save_for_backward(fast_backward)
+            return output
         padded = _max_pool_padded(x, self.geometry)
-        views = _pool_views(padded, self.geometry)
+        views = _views(padded, self.geometry)
         output = views[0].copy()
         for view in views[1:]:
             xp.maximum(output, view, out=output)
@@ -122,17 +103,14 @@ class MaxPool2DWithIndices(Function):
         return output
 
     def backward(self, grad_output):
+        if self.on_fast_path:
+            return self.saved_arrays[0](grad_output)
         padded, output = self.saved_arrays
         xp = get_array_module(grad_output)
         offsets = _max_offsets(padded, output, self.geometry, self.input_shape[-2:])
-        if _is_tiling(self.geometry):
-            # Each input position is in one window at most: write, don't add.
-            grad_input = _tiled_gradient(padded.shape, grad_output.dtype, self.geometry, xp)
-            for offset, view in enumerate(_pool_views(grad_input, self.geometry)):
-                xp.multiply(grad_output, offsets == offset, out=view)
-            return grad_input
+        # Each window sends its gradient to the offset of its maximum; windows may overlap.
         grad_padded = xp.zeros(padded.shape, dtype=grad_output.dtype)
-        for offset, view in enumerate(_pool_views(grad_padded, self.geometry)):
+        for offset, view in enumerate(_views(grad_padded, self.geometry)):
             view += grad_output * (offsets == offset)
         return _unpadded(grad_padded, self.geometry, self.input_shape)
 
@@ -143,11 +121,7 @@ class AvgPool2D(Function):
 
     ``divisor`` is an (OH, OW) array, or a number (divisor_override, or windows that all
     lie inside the input). Integer inputs divide and round toward zero, as PyTorch does.
-    Tiling windows (AvgPool2d(2)) take max pooling's fast path: views from a reshape,
-    and a backward that writes each input's gradient once.
     """
-
-    grad_fn_name = "AvgPool2DBackward0"
 
     def forward(self, x, *, kernel_size, stride, padding, grid_size, divisor):
         xp = get_array_module(x)
@@ -155,9 +129,15 @@ class AvgPool2D(Function):
                              dilation=(1, 1), grid_size=grid_size)
         self.input_shape = x.shape
         self.divisor = xp.asarray(divisor, dtype=x.dtype)
+        faster = fast.avg_pool2d(x, self.geometry, self.divisor)   # None: reference path
+        self.on_fast_path = faster is not None
+        if self.on_fast_path:
+            output, fast_backward = faster
+            self.save_for_backward(fast_backward)
+            return output
         padded = pad2d(x, padding)
         self.padded_shape = padded.shape
-        views = _pool_views(padded, self.geometry)
+        views = _views(padded, self.geometry)
         total = views[0].copy()
         for view in views[1:]:
             total += view
@@ -167,16 +147,12 @@ class AvgPool2D(Function):
         return xp.where(total < 0, -quotient, quotient)
 
     def backward(self, grad_output):
+        if self.on_fast_path:
+            return self.saved_arrays[0](grad_output)
         xp = get_array_module(grad_output)
         share = grad_output / self.divisor
-        if _is_tiling(self.geometry):
-            # Each input position is in one window at most: write, don't add.
-            grad_input = _tiled_gradient(self.padded_shape, grad_output.dtype, self.geometry, xp)
-            for view in _pool_views(grad_input, self.geometry):
-                view[...] = share
-            return grad_input
         grad_padded = xp.zeros(self.padded_shape, dtype=grad_output.dtype)
-        for view in _pool_views(grad_padded, self.geometry):
+        for view in _views(grad_padded, self.geometry):
             view += share
         return _unpadded(grad_padded, self.geometry, self.input_shape)
 
@@ -187,8 +163,6 @@ class AdaptiveAvgPool2D(Function):
 
     where A_h (OH, H) and A_w (OW, W) average each window's rows and columns.
     """
-
-    grad_fn_name = "AdaptiveAvgPool2DBackward0"
 
     def forward(self, x, *, output_size):
         xp = get_array_module(x)
@@ -209,8 +183,6 @@ class AdaptiveMaxPool2D(Function):
     The windows are few and of different sizes, so this loops over output positions.
     """
 
-    grad_fn_name = "AdaptiveMaxPool2DBackward0"
-
     def forward(self, x, *, output_size):
         output, self.indices = adaptive_max(x, output_size)
         self.input_shape = x.shape
@@ -229,107 +201,6 @@ class AdaptiveMaxPool2D(Function):
         return grad.reshape(self.input_shape)
 
 
-# ---------------------------------------------------------------- argument checks
-def pool_output_size(size, kernel, stride, padding, dilation=1, ceil_mode=False):
-    """Number of windows along one dim, by PyTorch's rule (see the module docstring).
-
-    >>> pool_output_size(5, 2, 2, 0)                   # windows at 0 and 2; 4 is left over
-    2
-    >>> pool_output_size(5, 2, 2, 0, ceil_mode=True)   # ... unless ceil_mode keeps [4, 6)
-    3
-    """
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    count = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (count - 1) * stride >= size + padding:
-        count -= 1   # that last window would start in the right padding
-    return count
-
-
-def _pair(value, name, op_name, dims=2):
-    """An int or a sequence of ``dims`` ints (or one, repeated) as a tuple of ``dims`` ints."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if not all(isinstance(v, (int, numpy.integer)) for v in values):
-        raise TypeError(f"{op_name}(): argument '{name}' must be tuple of ints, not "
-                        f"{type(value).__name__} ({value!r})")
-    if len(values) not in (1, dims):
-        if dims == 1:
-            raise RuntimeError(f"{op_name}() {name} must be an int, list of ints or tuple of "
-                               f"ints of size 1 but got {value!r}")
-        raise RuntimeError(f"{op_name}: {name} must either be a single int, or a tuple of two "
-                           f"ints (got {value!r})")
-    return tuple(int(v) for v in values) * (dims if len(values) == 1 else 1)
-
-
-def _is_default(stride):
-    """stride=None (or an empty list) means stride = kernel_size."""
-    return stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-
-
-def _as_2d_arguments(op_name, kernel_size, stride, padding, dilation=1):
-    """1-D pooling is 2-D pooling over a height of 1: k becomes (1, k), p becomes (0, p), ..."""
-    def widen(value, name, height_value):
-        return (height_value, *_pair(value, name, op_name, dims=1))
-    return (widen(kernel_size, "kernel_size", 1),
-            None if _is_default(stride) else widen(stride, "stride", 1),
-            widen(padding, "padding", 0), widen(dilation, "dilation", 1))
-
-
-def _check_pool_input(input, op_name, dims=2):
-    """(N, C, H, W) or (C, H, W) (dims=2); (N, C, L) or (C, L) (dims=1); non-empty planes."""
-    if input.ndim not in (dims + 1, dims + 2):
-        layout = "(N, C, L) or (C, L)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
-        raise RuntimeError(
-            f"{op_name}: Expected {dims + 1}D or {dims + 2}D (batch mode) tensor for input, but "
-            f"got: {list(input.shape)}. The layout is {layout}: add a missing dimension with "
-            f"x.unsqueeze(0), or remove extra ones with x.squeeze(dim).")
-    non_batch = input.shape[1:] if input.ndim == dims + 2 else input.shape
-    if 0 in non_batch:
-        raise RuntimeError(f"{op_name}: Expected {dims + 1}D or {dims + 2}D (batch mode) tensor "
-                           f"with optional 0 dim batch size for input, but got: "
-                           f"{list(input.shape)} (an empty channel or spatial dimension)")
-
-
-def _pool_options(input, kernel_size, stride, padding, dilation, ceil_mode, op_name):
-    """Check the arguments (PyTorch's rules) and work out the windows' layout."""
-    kernel_size = _pair(kernel_size, "kernel_size", op_name)
-    stride = kernel_size if _is_default(stride) else _pair(stride, "stride", op_name)
-    padding = _pair(padding, "padding", op_name)
-    dilation = _pair(dilation, "dilation", op_name)
-    if min(kernel_size) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: "
-                           f"{kernel_size[0]} kW: {kernel_size[1]}")
-    if min(stride) <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} "
-                           f"dW: {stride[1]}")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
-                           f"{dilation[0]} dilationW: {dilation[1]}")
-    for k, p, d in zip(kernel_size, padding, dilation):
-        # PyTorch asks both: at most half the kernel, and at most half the dilated kernel.
-        if p < 0 or p > k // 2 or p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}. Use less padding: kernel_size // 2 keeps "
-                f"the size with stride 1 and an odd kernel.")
-    sizes = input.shape[-2:]
-    grid_size = tuple(pool_output_size(size, k, s, p, d, ceil_mode)
-                      for size, k, s, p, d in zip(sizes, kernel_size, stride, padding, dilation))
-    if min(grid_size) < 1:
-        channels = input.shape[-3]
-        raise RuntimeError(
-            f"Given input size: ({channels}x{sizes[0]}x{sizes[1]}). Calculated output size: "
-            f"({channels}x{grid_size[0]}x{grid_size[1]}). Output size is too small: the "
-            f"window ({kernel_size[0]}x{kernel_size[1]}) is larger than the padded input. Use a "
-            f"smaller kernel or fewer pooling layers before this one.")
-    # The padded input must hold every window; ceil_mode's last one may need more at the end.
-    pairs = []
-    for size, k, s, p, d, grid in zip(sizes, kernel_size, stride, padding, dilation, grid_size):
-        needed = (grid - 1) * s + d * (k - 1) + 1
-        pairs.append((p, max(p, needed - p - size)))
-    return dict(kernel_size=kernel_size, stride=stride, padding=tuple(pairs), dilation=dilation,
-                grid_size=grid_size)
-
-
 # ---------------------------------------------------------------- the functions
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
@@ -345,9 +216,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
-    _check_pool_input(input, "max_pool2d")
+    check_pool_input(input, "max_pool2d")
     check_supported_dtype(input, "max_pool2d", INTEGER_DTYPES)
-    options = _pool_options(input, kernel_size, stride, padding, dilation, ceil_mode,
+    options = pool_options(input, kernel_size, stride, padding, dilation, ceil_mode,
                             "max_pool2d")
     output = MaxPool2DWithIndices.apply(input, **options)
     if not return_indices:
@@ -365,10 +236,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
     L_out = floor((L + 2p - d(k - 1) - 1) / s) + 1; see :func:`max_pool2d`.
     """
-    _check_pool_input(input, "max_pool1d", dims=1)
+    check_pool_input(input, "max_pool1d", dims=1)
     # PyTorch 2.13's CPU max_pool1d takes integers only on its path with indices.
     check_supported_dtype(input, "max_pool1d", INTEGER_DTYPES if return_indices else ())
-    arguments = _as_2d_arguments("max_pool1d", kernel_size, stride, padding, dilation)
+    arguments = as_2d_arguments("max_pool1d", kernel_size, stride, padding, dilation)
     result = max_pool2d(input.unsqueeze(-2), *arguments, ceil_mode, return_indices)
     if return_indices:
         return result[0].squeeze(-2), result[1].squeeze(-2)
@@ -387,9 +258,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     tensor([[[[ 2.5000,  4.5000],
               [10.5000, 12.5000]]]])
     """
-    _check_pool_input(input, "avg_pool2d")
+    check_pool_input(input, "avg_pool2d")
     check_supported_dtype(input, "avg_pool2d", ("int64",))
-    options = _pool_options(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    options = pool_options(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
@@ -406,25 +277,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
     """The mean of each window along a sequence: (N, C, L) or (C, L) -> (N, C, L_out)."""
-    _check_pool_input(input, "avg_pool1d", dims=1)
-    kernel_size, stride, padding, _ = _as_2d_arguments("avg_pool1d", kernel_size, stride, padding)
+    check_pool_input(input, "avg_pool1d", dims=1)
+    kernel_size, stride, padding, _ = as_2d_arguments("avg_pool1d", kernel_size, stride, padding)
     output = avg_pool2d(input.unsqueeze(-2), kernel_size, stride, padding, ceil_mode,
                         count_include_pad)
     return output.squeeze(-2)
-
-
-def _adaptive_output_size(input, output_size, op_name):
-    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
-    if len(sizes) != 2:
-        raise RuntimeError(f"{op_name}: output_size must be 2 (one size per spatial dim), got "
-                           f"{output_size!r}")
-    # None keeps the input's size along that dim.
-    sizes = tuple(input.shape[-2 + dim] if size is None else int(size)
-                  for dim, size in enumerate(sizes))
-    if min(sizes) < 0:
-        raise RuntimeError(f"{op_name}: elements of output_size must be greater than or equal "
-                           f"to 0 but received {sizes}")
-    return sizes
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -434,10 +291,10 @@ def adaptive_avg_pool2d(input, output_size):
     size 1 it is the global average. (N, C, H, W) or (C, H, W) -> (..., OH, OW);
     ``output_size`` is an int, a pair, or a pair with None (keep that dim).
     """
-    _check_pool_input(input, "adaptive_avg_pool2d")
+    check_pool_input(input, "adaptive_avg_pool2d")
     check_supported_dtype(input, "adaptive_avg_pool2d", ())
     return AdaptiveAvgPool2D.apply(
-        input, output_size=_adaptive_output_size(input, output_size, "adaptive_avg_pool2d"))
+        input, output_size=adaptive_output_size(input, output_size, "adaptive_avg_pool2d"))
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -445,9 +302,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
     With ``return_indices=True`` also returns each maximum's position h*W + w in its plane.
     """
-    _check_pool_input(input, "adaptive_max_pool2d")
+    check_pool_input(input, "adaptive_max_pool2d")
     check_supported_dtype(input, "adaptive_max_pool2d", ())
-    output_size = _adaptive_output_size(input, output_size, "adaptive_max_pool2d")
+    output_size = adaptive_output_size(input, output_size, "adaptive_max_pool2d")
     output = AdaptiveMaxPool2D.apply(input, output_size=output_size)
     if not return_indices:
         return output

@@ -29,8 +29,10 @@ step's pre-activation gradient da_s, and after it one matrix product per weight
 adds up all steps at once (dL/dW_hh = sum_s da_s^T h_s, dL/dx_t = da_t W_ih).
 
 All sigmoids are 1 / (1 + e^-x): where e^-x overflows (x < -88 in float32) the result
-is 1 / inf = 0, the right value, so NumPy's overflow warning is silenced. (NumPy's exp
-is also faster than its tanh, which is why the LSTM computes tanh(a) as 2 sigma(2a) - 1.)
+is 1 / inf = 0, the right value, so NumPy's overflow warning is silenced.
+
+The LSTM, the layer the course trains, has a fast path in edunet/kernels/recurrent.py
+(the same numbers; the tests run both).
 """
 
 import numpy
@@ -38,7 +40,7 @@ import numpy
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.grad_mode import is_grad_enabled
-from edunet.kernels import workspace
+from edunet.kernels import recurrent as recurrent_kernels
 
 
 def _steps(length, reverse):
@@ -54,11 +56,10 @@ def _in_processing_order(array, reverse):
 def _input_products(x, w_ih, bias):
     """x_t W_ih^T + bias for every step at once: one (T*N, I) @ (I, G*H) product.
 
-    The result is a workspace array (edunet/kernels/workspace.py): give it back when done.
     """
     xp = get_array_module(x)
     steps, batch, input_size = x.shape
-    products = workspace.empty((steps, batch, w_ih.shape[0]), x.dtype, xp)
+    products = xp.empty((steps, batch, w_ih.shape[0]), dtype=x.dtype)
     xp.matmul(x.reshape(steps * batch, input_size), w_ih.T,
               out=products.reshape(steps * batch, w_ih.shape[0]))
     if bias is not None:
@@ -97,6 +98,13 @@ def _input_gradient(grad_pre_input, w_ih, reverse):
     return xp.ascontiguousarray(_in_processing_order(grad_x, reverse))
 
 
+def _sigmoid(array):
+    """sigma(x) = 1 / (1 + e^-x), as a new array."""
+    xp = get_array_module(array)
+    with numpy.errstate(over="ignore"):
+        return 1 / (1 + xp.exp(-array))
+
+
 def _sigmoid_(array):
     """In place: sigma(x) = 1 / (1 + e^-x)."""
     xp = get_array_module(array)
@@ -125,111 +133,70 @@ class LSTMLayer(Function):
         dc    = dc' * f                    dh = da W_hh          (sent to step s-1)
 
     Inputs x, h0, c0, w_ih, w_hh[, b_ih, b_hh]; output (T + 1, N, H): h_1 ... h_T in
-    time order, then c_T.
+    time order, then c_T. edunet/kernels/recurrent.py computes the same numbers faster
+    (one call in ``forward``; None on the reference path).
     """
 
     def forward(self, x, h0, c0, w_ih, w_hh, *biases, reverse=False):
+        self.reverse, self.has_bias = reverse, bool(biases)
+        faster = recurrent_kernels.lstm_layer(x, h0, c0, w_ih, w_hh, biases, reverse,
+                                              keep_for_backward=is_grad_enabled())
+        self.on_fast_path = faster is not None
+        if self.on_fast_path:
+            output, fast_backward = faster
+            self.save_for_backward(fast_backward)
+            return output
         xp = get_array_module(x)
         steps, batch, _ = x.shape
         hidden_size = w_hh.shape[1]
-        self.reverse, self.has_bias = reverse, bool(biases)
-        # One exp activates all four gates: sigma(a) = 1 / (1 + e^-a) and
-        # tanh(a) = 2 sigma(2a) - 1. So the rows of the weights are negated once, and the
-        # g rows doubled: the products give -a (-2a for g), then exp, + 1, 1 / ., and the
-        # g block is mapped from sigma(2a) to tanh(a).
-        row_scale = xp.repeat(xp.asarray([-1, -1, -2, -1], dtype=x.dtype), hidden_size)
-        bias = (biases[0] + biases[1]) * row_scale if biases else None
         x_steps = _in_processing_order(x, reverse)
-        pre_input = _input_products(x_steps, w_ih * row_scale[:, None], bias)  # (T, N, 4H)
-        w_hh_scaled_t = (w_hh * row_scale[:, None]).T
-
-        # What backward needs, kept in workspace arrays (reused next step: see release()).
-        gates = workspace.empty((steps, batch, 4, hidden_size), x.dtype, xp)   # i, f, g, o
-        cells = workspace.empty((steps + 1, batch, hidden_size), x.dtype, xp)  # c before step s
-        states = workspace.empty((steps + 1, batch, hidden_size), x.dtype, xp)  # h before step s
-        tanh_cells = workspace.empty((steps, batch, hidden_size), x.dtype, xp)
+        bias = biases[0] + biases[1] if biases else None
+        pre_input = _input_products(x_steps, w_ih, bias)                    # (T, N, 4H)
+        gates = xp.empty((steps, batch, 4, hidden_size), dtype=x.dtype)      # i, f, g, o
+        cells = xp.empty((steps + 1, batch, hidden_size), dtype=x.dtype)     # c before step s
+        states = xp.empty((steps + 1, batch, hidden_size), dtype=x.dtype)    # h before step s
         cells[0], states[0] = c0, h0
-        flat_gates = gates.reshape(steps, batch, 4 * hidden_size)             # the same memory
-        by_gate = gates.transpose(0, 2, 1, 3)                    # [s] is i, f, g, o, each (N, H)
-        product = xp.empty((batch, hidden_size), dtype=x.dtype)
-        with numpy.errstate(over="ignore"):    # e^-a = inf for a < -88 gives sigma = 0: right
-            for s in range(steps):
-                step_gates = flat_gates[s]
-                xp.matmul(states[s], w_hh_scaled_t, out=step_gates)
-                step_gates += pre_input[s]                                    # -a
-                xp.exp(step_gates, out=step_gates)
-                step_gates += 1
-                xp.reciprocal(step_gates, out=step_gates)                     # sigma(a)
-                input_gate, forget_gate, candidate, output_gate = by_gate[s]
-                candidate *= 2                                                # tanh(a_g)
-                candidate -= 1
-                xp.multiply(forget_gate, cells[s], out=cells[s + 1])          # c' = f c + i g
-                xp.multiply(input_gate, candidate, out=product)
-                cells[s + 1] += product
-                xp.tanh(cells[s + 1], out=tanh_cells[s])
-                xp.multiply(output_gate, tanh_cells[s], out=states[s + 1])    # h' = o tanh(c')
+        for s in range(steps):
+            a = (pre_input[s] + states[s] @ w_hh.T).reshape(batch, 4, hidden_size)
+            gates[s, :, 0], gates[s, :, 1] = _sigmoid(a[:, 0]), _sigmoid(a[:, 1])
+            gates[s, :, 2], gates[s, :, 3] = xp.tanh(a[:, 2]), _sigmoid(a[:, 3])
+            input_gate, forget_gate, candidate, output_gate = gates[s].transpose(1, 0, 2)
+            cells[s + 1] = forget_gate * cells[s] + input_gate * candidate
+            states[s + 1] = output_gate * xp.tanh(cells[s + 1])
+        self.save_for_backward(x_steps, w_ih, w_hh, gates, cells, states)
         output = xp.empty((steps + 1, batch, hidden_size), dtype=x.dtype)
         output[:steps] = _in_processing_order(states[1:], reverse)
         output[steps] = cells[steps]
-        workspace.give_back(pre_input)
-        if is_grad_enabled():
-            self.save_for_backward(x_steps, w_ih, w_hh, gates, cells, states, tanh_cells)
-        else:
-            workspace.give_back(gates, cells, states, tanh_cells)
         return output
 
-    def release(self):
-        """After backward, the saved workspace arrays serve the next forward."""
-        if self._saved:
-            workspace.give_back(*self._saved[3:])
-        super().release()
-
     def backward(self, grad_output):
-        x_steps, w_ih, w_hh, gates, cells, states, tanh_cells = self.saved_arrays
+        if self.on_fast_path:
+            return self.saved_arrays[0](grad_output, self.needs_input_grad)
+        x_steps, w_ih, w_hh, gates, cells, states = self.saved_arrays
         xp = get_array_module(grad_output)
         steps, batch, _, hidden_size = gates.shape
         grad_states = _in_processing_order(grad_output[:steps], self.reverse)  # dL/dh' per step
-        input_gate, forget_gate, candidate, output_gate = gates.transpose(2, 0, 1, 3)
-        # The factors of the chain rule that don't depend on the gradient, for all steps at
-        # once (written in place, without temporaries):
-        #   da_i, da_f, da_g = dc' * (g i (1 - i),  c f (1 - f),  i (1 - g^2))
-        #   da_o = dh' * tanh(c') o (1 - o)        dc' += dh' * o (1 - tanh(c')^2)
-        factors = workspace.empty((steps, batch, 5, hidden_size), gates.dtype, xp)
-        into_ifg, into_output_gate, through_tanh = (
-            factors[:, :, :3], factors[:, :, 3], factors[:, :, 4])
-        for factor, gate, other in ((factors[:, :, 0], input_gate, candidate),
-                                    (factors[:, :, 1], forget_gate, cells[:-1]),
-                                    (into_output_gate, output_gate, tanh_cells)):
-            xp.subtract(1, gate, out=factor)          # other * gate * (1 - gate)
-            factor *= gate
-            factor *= other
-        for factor, squared, other in ((factors[:, :, 2], candidate, input_gate),
-                                       (through_tanh, tanh_cells, output_gate)):
-            xp.multiply(squared, squared, out=factor)  # other * (1 - squared^2)
-            xp.subtract(1, factor, out=factor)
-            factor *= other
-
-        grad_gates = workspace.empty(gates.shape, gates.dtype, xp)  # da of every step
-        flat_grad_gates = grad_gates.reshape(steps, batch, 4 * hidden_size)
-        grad_cell = grad_output[steps]                               # dL/dc_T
-        grad_hidden = grad_states[steps - 1]
+        grad_gates = xp.empty(gates.shape, dtype=gates.dtype)                # da of every step
+        grad_cell = grad_output[steps]                                       # dL/dc_T
+        grad_hidden = xp.zeros_like(grad_cell)                               # from step s+1
         for s in reversed(range(steps)):
-            if s < steps - 1:
-                grad_hidden += grad_states[s]                        # our own array by now
-            grad_cell = grad_cell + grad_hidden * through_tanh[s]
-            xp.multiply(grad_cell[:, None, :], into_ifg[s], out=grad_gates[s, :, :3])
-            xp.multiply(grad_hidden, into_output_gate[s], out=grad_gates[s, :, 3])
-            grad_cell = grad_cell * forget_gate[s]                   # dc, to step s-1
-            grad_hidden = flat_grad_gates[s] @ w_hh                  # dh, to step s-1
-
+            input_gate, forget_gate, candidate, output_gate = gates[s].transpose(1, 0, 2)
+            grad_hidden = grad_hidden + grad_states[s]
+            tanh_cell = xp.tanh(cells[s + 1])
+            grad_cell = grad_cell + grad_hidden * output_gate * (1 - tanh_cell * tanh_cell)
+            grad_gates[s, :, 0] = grad_cell * candidate * input_gate * (1 - input_gate)
+            grad_gates[s, :, 1] = grad_cell * cells[s] * forget_gate * (1 - forget_gate)
+            grad_gates[s, :, 2] = grad_cell * input_gate * (1 - candidate * candidate)
+            grad_gates[s, :, 3] = grad_hidden * tanh_cell * output_gate * (1 - output_gate)
+            grad_cell = grad_cell * forget_gate                              # dc, to step s-1
+            grad_hidden = grad_gates[s].reshape(batch, 4 * hidden_size) @ w_hh  # dh, to step s-1
+        flat_grad_gates = grad_gates.reshape(steps, batch, 4 * hidden_size)
         needs = self.needs_input_grad
         grad_x = _input_gradient(flat_grad_gates, w_ih, self.reverse) if needs[0] else None
         weight_grads = _weight_gradients(flat_grad_gates, flat_grad_gates, x_steps, states,
                                          self.has_bias, needs[3:] + (False,) * 2)
-        workspace.give_back(factors, grad_gates)
-        grad_h0 = grad_hidden if needs[1] else None
-        grad_c0 = grad_cell if needs[2] else None
-        grads = (grad_x, grad_h0, grad_c0) + weight_grads
+        grads = (grad_x, grad_hidden if needs[1] else None,
+                 grad_cell if needs[2] else None) + weight_grads
         return grads if self.has_bias else grads[:5]
 
 

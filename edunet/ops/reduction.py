@@ -108,8 +108,6 @@ class Sum(Function):
     Shapes: x (*S) -> y (S without dims, or with them as 1 when keepdim)
     """
 
-    grad_fn_name = "SumBackward1"  # PyTorch's node for sum(x, dim); sum(x) is SumAll
-
     def forward(self, x, *, dims, keepdim):
         self.input_shape, self.kept_shape = x.shape, kept_shape(x.shape, dims)
         return x.sum(axis=dims, keepdims=keepdim)
@@ -120,13 +118,10 @@ class Sum(Function):
 
 
 class SumAll(Sum):
-    grad_fn_name = "SumBackward0"
-
+    """sum(x) over every element: PyTorch names its node SumBackward0 (Sum's is SumBackward1)."""
 
 class Mean(Function):
     """y = (1/N) sum of x over ``dims``, N = the number of elements summed;  dy/dx_i = 1/N"""
-
-    grad_fn_name = "MeanBackward1"
 
     def forward(self, x, *, dims, keepdim):
         self.input_shape, self.kept_shape = x.shape, kept_shape(x.shape, dims)
@@ -140,8 +135,7 @@ class Mean(Function):
 
 
 class MeanAll(Mean):
-    grad_fn_name = "MeanBackward0"
-
+    """mean(x) over every element (MeanBackward0; Mean's is MeanBackward1)."""
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints).
@@ -196,8 +190,6 @@ class Prod(Function):
     Both come from cumulative products, so no division: exact when some x_j = 0.
     """
 
-    grad_fn_name = "ProdBackward1"
-
     def forward(self, x, *, dim, keepdim):
         self.input_shape = x.shape
         dims = tuple(range(x.ndim)) if dim is None else (dim,)
@@ -218,8 +210,7 @@ class Prod(Function):
 
 
 class ProdAll(Prod):
-    grad_fn_name = "ProdBackward0"
-
+    """prod(x) over every element (ProdBackward0; Prod's is ProdBackward1)."""
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim`` (an int, as PyTorch).

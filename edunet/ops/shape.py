@@ -18,7 +18,8 @@ backward moves the gradient back the way the forward moved the values:
 permute, expand, squeeze, unsqueeze and basic indexing (ints, slices, None) give
 *views*: tensors that share memory with their input, so an in-place change to one
 shows in the other. flip, repeat, cat, stack, indexing with tensors or masks,
-gather and pad make new memory.
+gather and pad make new memory. A view op's class says ``is_view = True``; what
+autograd then does when a view or its base is changed in place is in edunet/views.py.
 """
 
 import itertools
@@ -75,6 +76,8 @@ class View(Function):
 
     Backward: the gradient is reshaped back to x's shape.
     """
+
+    is_view = True
 
     def forward(self, x, *, shape):
         self.input_shape = x.shape
@@ -212,6 +215,8 @@ def unflatten(input, dim, sizes):
 class Squeeze(Function):
     """y = x without some of its size-1 dims.  Backward: reshape the gradient back."""
 
+    is_view = True
+
     def forward(self, x, *, shape):
         self.input_shape = x.shape
         return x.reshape(shape)
@@ -239,6 +244,8 @@ def squeeze(input, dim=None):
 class Unsqueeze(Function):
     """y = x with a new size-1 dim at ``dim``.  Backward: remove it from the gradient."""
 
+    is_view = True
+
     def forward(self, x, *, dim):
         self.dim = dim
         return get_array_module(x).expand_dims(x, dim)
@@ -261,6 +268,8 @@ class Permute(Function):
 
     Backward: put the gradient's dims back with the inverse permutation.
     """
+
+    is_view = True
 
     def forward(self, x, *, dims):
         self.inverse = tuple(numpy.argsort(dims))
@@ -285,6 +294,8 @@ def permute(input, dims):
 
 class Transpose(Function):
     """y = x with dims ``dim0`` and ``dim1`` swapped.  Backward: swap them back."""
+
+    is_view = True
 
     def forward(self, x, *, dim0, dim1):
         self.dims = dim0, dim1
@@ -318,6 +329,8 @@ class Expand(Function):
     Backward: every copy of an element sends its gradient back, so they are summed
     (unbroadcast).
     """
+
+    is_view = True
 
     def forward(self, x, *, shape):
         self.input_shape = x.shape

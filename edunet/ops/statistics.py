@@ -13,6 +13,7 @@ import numpy
 from edunet import dtypes
 from edunet.autograd import Function
 from edunet.backend import get_array_module
+from edunet.ops import checks
 from edunet.ops.reduction import as_gradient, kept_shape, normalize_dims, reduced_shape
 
 
@@ -71,7 +72,7 @@ def _variance(function, name, input, dim, unbiased, keepdim, correction):
     if math.prod(input.shape[axis] for axis in dims) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                       f"than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=checks.user_stacklevel())
     return function.apply(input, dims=dims, correction=correction, keepdim=keepdim)
 
 
@@ -102,8 +103,6 @@ class Norm(Function):
     taken as 0 where x_i = 0 (so 0 at the zero vector, as PyTorch). For p = +-inf
     the gradient is sign(x_i), shared evenly among the tied largest (smallest) |x_i|.
     """
-
-    grad_fn_name = "LinalgVectorNormBackward0"  # torch.norm computes torch.linalg.vector_norm
 
     def forward(self, x, *, p, dims, keepdim):
         xp = get_array_module(x)
@@ -158,6 +157,11 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}. The "
                                f"Frobenius norm is of a matrix; for more dims use p=2.")
         p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported. Use p='fro', a number, "
+                           f"or float('inf').")
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"norm(): argument 'p' must be a number or 'fro', not {type(p).__name__}")
     elif p == "nuc":
         raise NotImplementedError("the nuclear norm (p='nuc') needs a singular value "
                                   "decomposition, which edunet does not have.")

@@ -8,7 +8,7 @@ steps shrink forever; RMSprop and Adam replace the sum by a running average.
 """
 
 from edunet.creation import full_like, tensor
-from edunet.optim.optimizer import Optimizer, check_implementation_options
+from edunet.optim.optimizer import Optimizer, check_implementation_options, check_numbers
 
 
 class Adagrad(Optimizer):
@@ -42,6 +42,8 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr=0.01, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
                  differentiable=False, fused=None):
+        check_numbers(type(self).__name__, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                      eps=eps)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:

@@ -20,7 +20,7 @@ import math
 
 from edunet.creation import tensor, zeros_like
 from edunet.ops.elementwise import maximum
-from edunet.optim.optimizer import Optimizer, check_implementation_options
+from edunet.optim.optimizer import Optimizer, check_implementation_options, check_numbers
 
 
 class Adam(Optimizer):
@@ -62,6 +62,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
+        check_numbers(type(self).__name__, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

@@ -19,11 +19,9 @@ Call ``optimizer.step()`` before ``scheduler.step()``: the other order skips the
 first lr of the schedule, and you get PyTorch's warning.
 """
 
-import functools
 import math
 import types
 import warnings
-import weakref
 from bisect import bisect_right
 from collections import Counter
 
@@ -54,26 +52,8 @@ def _check_optimizer(optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
-def _track_optimizer_steps(optimizer):
-    """Make ``optimizer.step()`` set ``optimizer._opt_called``, for the step-order warning.
-
-    The optimizer's own ``step`` is wrapped once per optimizer (PyTorch's attribute
-    names, so code that checks them keeps working). The wrapper holds only a weak
-    reference, so it does not keep the optimizer alive.
-    """
-    if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
-        return
-    step = optimizer.step.__func__
-    optimizer_ref = weakref.ref(optimizer)
-
-    @functools.wraps(step)
-    def step_and_record(*args, **kwargs):
-        tracked_optimizer = optimizer_ref()
-        tracked_optimizer._opt_called = True
-        return step(tracked_optimizer, *args, **kwargs)
-
-    step_and_record._wrapped_by_lr_sched = True
-    optimizer.step = step_and_record
+# The optimizer, and what the step-order warning remembers of it, stay out of state_dict().
+_NOT_SAVED = ("optimizer", "_optimizer_steps_at_start", "_optimizer_step_at_start")
 
 
 def _per_group(name, optimizer, value):
@@ -113,7 +93,10 @@ class LRScheduler:
                         f"state_dict first, or use last_epoch=-1 for a fresh run.")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        _track_optimizer_steps(optimizer)
+        # For the step-order warning: optimizers count their steps (Optimizer._step_count),
+        # so the scheduler only remembers the count, and the step method, it started with.
+        self._optimizer_steps_at_start = optimizer._step_count
+        self._optimizer_step_at_start = vars(optimizer).get("step")
         self._step_count = 0
         self._is_initial = True  # step 0 keeps the lr the optimizer has (see ExponentialLR)
         self.step()
@@ -133,9 +116,9 @@ class LRScheduler:
         Call it after ``optimizer.step()``. (``epoch`` is deprecated, as in PyTorch.)
         """
         if self._step_count == 1:  # the user's first call (the constructor made one)
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+            if vars(self.optimizer).get("step") is not self._optimizer_step_at_start:
                 warnings.warn(STEP_OVERRIDDEN_WARNING, UserWarning, stacklevel=2)
-            elif not getattr(self.optimizer, "_opt_called", False):
+            elif self.optimizer._step_count == self._optimizer_steps_at_start:
                 warnings.warn(STEP_ORDER_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
 
@@ -164,7 +147,7 @@ class LRScheduler:
 
     def state_dict(self):
         """Everything about the scheduler except the optimizer (save it separately)."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
+        return {key: value for key, value in self.__dict__.items() if key not in _NOT_SAVED}
 
     def load_state_dict(self, state_dict):
         """Restore the state saved by :meth:`state_dict`."""
@@ -207,7 +190,7 @@ class LambdaLR(LRScheduler):
         """As the base class, but functions can't be saved: only the attributes
         (``__dict__``) of callable objects are, and None stands for a plain function."""
         state = {key: value for key, value in self.__dict__.items()
-                 if key not in ("optimizer", "lr_lambdas")}
+                 if key not in _NOT_SAVED + ("lr_lambdas",)}
         state["lr_lambdas"] = [None if isinstance(function, types.FunctionType)
                                else function.__dict__.copy() for function in self.lr_lambdas]
         return state
@@ -230,6 +213,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        if not isinstance(step_size, (int, float)):
+            raise TypeError(f"StepLR: step_size must be a number of epochs, got "
+                            f"{type(step_size).__name__} {step_size!r}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)

@@ -32,6 +32,8 @@ that ``differentiable=True`` is refused: our steps are never recorded by autogra
 """
 
 import copy
+import functools
+import numbers
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -58,12 +60,40 @@ def check_implementation_options(differentiable):
             "no_grad, so autograd never sees it. Leave differentiable=False.")
 
 
+def check_numbers(optimizer_name, **options):
+    """TypeError unless each option is a real number (or a tensor), e.g. ``lr="0.1"``:
+    optimizers compare and multiply these, which a string can't do."""
+    for name, value in options.items():
+        values = value if name == "betas" and isinstance(value, (tuple, list)) else (value,)
+        for item in values:
+            if not isinstance(item, (numbers.Real, Tensor)):
+                raise TypeError(f"{optimizer_name}: {name} must be a number, got "
+                                f"{type(item).__name__} {item!r}. Write e.g. lr=0.01.")
+
+
 def evaluate_closure(closure):
     """Call ``closure()`` with gradients on (it runs forward and backward) and return its loss."""
     if closure is None:
         return None
     with enable_grad():
         return closure()
+
+
+def _counted_step(step):
+    """``step`` that also counts its calls in ``optimizer._step_count``.
+
+    An LR scheduler reads the count to warn when ``scheduler.step()`` comes before
+    the first ``optimizer.step()``, without replacing the optimizer's method. Only
+    the outermost step counts: a subclass's step that calls ``super().step()`` is
+    one step.
+    """
+    @functools.wraps(step)
+    def counted_step(self, *args, **kwargs):
+        if type(self).step is counted_step:
+            self._step_count += 1
+        return step(self, *args, **kwargs)
+
+    return counted_step
 
 
 class Optimizer:
@@ -85,6 +115,10 @@ class Optimizer:
                 f"(SGD([weight], lr=0.1)) or pass model.parameters().")
         self.state = defaultdict(dict)
         self.param_groups = []
+        if not hasattr(params, "__iter__"):
+            raise TypeError(
+                f"params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {_type_name(params)}. Pass model.parameters().")
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError(
@@ -104,6 +138,8 @@ class Optimizer:
         """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        if "params" not in param_group:  # PyTorch's KeyError, exactly
+            raise KeyError("params")
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -172,6 +208,14 @@ class Optimizer:
                         param.grad.requires_grad_(False)
                     param.grad.zero_()
 
+    _step_count = 0  # calls of step(), counted by _counted_step (LR schedulers read it)
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass that writes its own ``step()`` has its calls counted as well."""
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _counted_step(cls.__dict__["step"])
+
     def step(self, closure=None):
         """Update every parameter that has a gradient once, with ``_update`` (which each
         optimizer writes: the rule of SGD, Adam, ...), outside the autograd graph.
@@ -189,6 +233,8 @@ class Optimizer:
                     if param.grad is not None:
                         self._update(param, group)
         return loss
+
+    step = _counted_step(step)
 
     def _update(self, param, group):
         """Change one parameter from its ``.grad`` with ``group``'s settings (lr, ...)."""
@@ -224,6 +270,12 @@ class Optimizer:
         are copied onto each parameter's device (and dtype, except the step count).
         Load it after creating any LR scheduler: creating one resets ``lr``.
         """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{type(self).__name__}.load_state_dict expects the dict that "
+                            f"optimizer.state_dict() gives (with 'state' and 'param_groups'), "
+                            f"got {type(state_dict).__name__}")
+        if "param_groups" not in state_dict:  # PyTorch's KeyError
+            raise KeyError("param_groups")
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -250,7 +302,7 @@ class Optimizer:
         self.param_groups = saved_groups
 
     def __getstate__(self):
-        # Only what defines the optimizer (not, e.g., a step() wrapped by an LR scheduler).
+        # Only what defines the optimizer (not, e.g., a step() replaced by the user).
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
     def __setstate__(self, state):

@@ -8,7 +8,7 @@ numerator and bias correction.
 """
 
 from edunet.creation import tensor, zeros_like
-from edunet.optim.optimizer import Optimizer, check_implementation_options
+from edunet.optim.optimizer import Optimizer, check_implementation_options, check_numbers
 
 
 class RMSprop(Optimizer):
@@ -47,6 +47,8 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
+        check_numbers(type(self).__name__, lr=lr, alpha=alpha, eps=eps,
+                      weight_decay=weight_decay, momentum=momentum)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

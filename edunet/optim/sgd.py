@@ -12,7 +12,7 @@ out back-and-forth zig-zags:
     p <- p - lr * b
 """
 
-from edunet.optim.optimizer import Optimizer, check_implementation_options
+from edunet.optim.optimizer import Optimizer, check_implementation_options, check_numbers
 
 
 class SGD(Optimizer):
@@ -53,6 +53,8 @@ class SGD(Optimizer):
     def __init__(self, params, lr=0.001, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
+        check_numbers(type(self).__name__, lr=lr, momentum=momentum, dampening=dampening,
+                      weight_decay=weight_decay)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:

@@ -24,7 +24,6 @@ from edunet.viz.parameter_counts import parameter_counts
 from edunet.viz.sequence_explorer import sequence_explorer
 
 __all__ = ["activation_explorer", "conv_explorer", "diagrams", "draw_graph", "feature_maps",
-           "gradient_flow", "init_explorer",
-           "loss_explorer", "optimizer_playground", "parameter_counts", "sequence_explorer",
-           "softmax_explorer",
+           "gradient_flow", "init_explorer", "loss_explorer", "optimizer_playground",
+           "parameter_counts", "sequence_explorer", "softmax_explorer",
            "TrainingDashboard", "training_dashboard"]

@@ -12,9 +12,9 @@ file draws that graph as SVG with its own layout (no graphviz):
 - arrows follow the forward pass, from the inputs up to the result. The backward
   pass starts at the top, next to the step buttons, and reads downwards.
 
-A step-through mode replays the backward pass in the engine's own order
-(``reversed(topological_sort(...))``): at step k the k-th node turns the gradient of
-its output into gradients of its inputs. A tensor used twice gets two gradients,
+A step-through mode replays the backward pass with the engine's own walk
+(``autograd.walk_backward``, told to record instead of filling ``.grad``): at step k
+the k-th node turns the gradient of its output into gradients of its inputs. A tensor used twice gets two gradients,
 which add up; those nodes are marked with a sum sign.
 """
 
@@ -23,8 +23,10 @@ from collections import defaultdict
 
 import numpy
 
-from edunet.autograd import FREED_GRAPH_MESSAGE, AccumulateGrad, topological_sort
+from edunet.autograd import (FREED_GRAPH_MESSAGE, AccumulateGrad, BackwardObserver,
+                             topological_sort, walk_backward)
 from edunet.backend import get_array_module
+from edunet.nn.backward_hooks import Watch
 from edunet.i18n import _
 
 LAYER_GAP, NODE_GAP, LINE_HEIGHT, CHAR_WIDTH, MARGIN = 30, 24, 14, 6.6, 20
@@ -43,6 +45,32 @@ def _short(array):
 
 def _shape_text(shape):
     return "?" if shape is None else str(list(shape))
+
+
+class _Replay(BackwardObserver):
+    """Records, box by box, what the backward walk computes (for :class:`AutogradGraph`)."""
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def arrived(self, node, grad_output):
+        self.graph.gradients[self.graph.index[node]] = grad_output   # the sum of what came in
+        return grad_output
+
+    def apply_backward(self, node, grad_output):
+        if isinstance(node, Watch):
+            return (grad_output,)                  # the identity; don't call the module's hooks
+        try:
+            return node.backward(grad_output)
+        except RuntimeError as error:
+            if str(error) != FREED_GRAPH_MESSAGE:  # anything but "freed by backward()"
+                raise
+            self.graph.freed = True
+            return None
+
+    def passed(self, node, input_node, gradient):
+        index = self.graph.index
+        self.graph.contributions[index[input_node]].append((index[node], gradient))
 
 
 class AutogradGraph:
@@ -69,8 +97,8 @@ class AutogradGraph:
                 "draw_graph((w * 2).sum()).")
         self.tensor = tensor
         self.names = {id(value): name for name, value in (params or {}).items()}
-        order = topological_sort([tensor.grad_fn])
-        self.nodes = [None] + list(reversed(order))       # backward order: result's node first
+        self.order = topological_sort([tensor.grad_fn])
+        self.nodes = [None] + list(reversed(self.order))  # backward order: result's node first
         self.index = {node: position for position, node in enumerate(self.nodes)
                       if node is not None}
         self.inputs = [[1]] + [[self.index[input_node] for input_node, _index in node.next_functions
@@ -86,41 +114,17 @@ class AutogradGraph:
 
     # ----------------------------------------------------------- the backward replay
     def _replay_backward(self):
-        """Run each node's backward on arrays, as the engine does, keeping every gradient.
+        """Walk the backward pass as the engine does, keeping every gradient (:class:`_Replay`).
 
         Nothing is written to any ``.grad``. Tensor hooks are not run. After a
         ``backward()`` without ``retain_graph=True`` the saved arrays are gone and
         only the nodes that saved nothing can be replayed (``self.freed``).
         """
         root = self.tensor.array
-        self.gradients = {1: get_array_module(root).ones_like(root)}    # d result / d result
-        self.contributions = defaultdict(list)
-        self.contributions[1].append((0, self.gradients[1]))
-        self.freed = False
-        for position in self.backward_order:
-            node, grad_output = self.nodes[position], self.gradients.get(position)
-            if grad_output is None or self.kinds[position] == "leaf":
-                continue
-            if node.name() == "BackwardHookFunctionBackward":
-                input_gradients = (grad_output,)           # identity; don't call the hooks
-            else:
-                try:
-                    input_gradients = node.backward(grad_output)
-                except RuntimeError as error:
-                    if str(error) != FREED_GRAPH_MESSAGE:  # anything but "freed by backward()"
-                        raise
-                    self.freed = True
-                    continue
-            if not isinstance(input_gradients, tuple):
-                input_gradients = (input_gradients,)
-            inputs = [input_node for input_node, _index in node.next_functions]
-            for input_node, gradient in zip(inputs, input_gradients):
-                if input_node is None or gradient is None:
-                    continue
-                target = self.index[input_node]
-                self.contributions[target].append((position, gradient))
-                previous = self.gradients.get(target)
-                self.gradients[target] = gradient if previous is None else previous + gradient
+        seed = get_array_module(root).ones_like(root)              # d result / d result
+        self.gradients, self.contributions, self.freed = {}, defaultdict(list), False
+        self.contributions[1].append((0, seed))
+        walk_backward([(self.nodes[1], seed)], _Replay(self), self.order)
 
     def _output_shape(self, position):
         if self.kinds[position] == "leaf":

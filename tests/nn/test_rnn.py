@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 import edunet
 from edunet import nn
+from tests.kernel_paths import kernel_path  # noqa: F401  (the fixture)
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.usefixtures("kernel_path")   # the LSTM's fast path and its reference
 
 FLOAT32 = {"rtol": 1e-4, "atol": 1e-5}
 INPUT_SIZE, HIDDEN_SIZE, STEPS, BATCH = 5, 6, 4, 3

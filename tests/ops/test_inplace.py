@@ -1,6 +1,6 @@
 """In-place operations: the fast path (write straight into the array) agrees with the general one.
 
-edunet/ops/inplace.py writes unrecorded updates such as ``p.add_(g, alpha=-lr)``
+edunet/kernels/inplace.py writes unrecorded updates such as ``p.add_(g, alpha=-lr)``
 straight into the tensor's array. These tests run every such operation both ways
 and require the very same bits, the same dtype and the same memory, and check that
 the cases the fast path must not take (conversions, errors, recording) still behave
@@ -11,14 +11,20 @@ import numpy
 import pytest
 
 import edunet
-from edunet.ops import inplace
+import edunet.kernels
+from edunet.kernels import inplace as fast_inplace
 
 torch = pytest.importorskip("torch")
 
 
 def general_path_only(monkeypatch):
-    """Make every in-place operation take the general path (compute, then copy back)."""
-    monkeypatch.setattr(inplace, "_direct_arrays", lambda *operands, **options: None)
+    """Make every in-place operation take the general path (compute, then copy back).
+
+    Through the switch ``edunet.kernels.use_reference`` that ``edunet.kernels.reference()``
+    sets (made here if that switch does not exist yet).
+    """
+    monkeypatch.setattr(edunet.kernels, "use_reference", lambda: True, raising=False)
+    assert fast_inplace.use_reference()
 
 
 def operand_maker(dtype):
@@ -53,6 +59,9 @@ OPERATIONS = {
     "clamp_ min": lambda x, other: x.clamp_(min=0.1),
     "+=": lambda x, other: x.__iadd__(other()),
     "*=": lambda x, other: x.__imul__(2.5),
+    "fill_": lambda x, other: x.fill_(0.3),
+    "zero_": lambda x, other: x.zero_(),
+    "fill_ tensor": lambda x, other: x.fill_(edunet.tensor(2.0, dtype=x.dtype)),
 }
 
 
@@ -132,14 +141,27 @@ def test_mixed_dtypes_take_the_general_path_with_torch_results():
     assert counter.item() == 3 and counter.dtype == edunet.int64
 
 
-def test_recorded_in_place_operations_are_not_written_into_saved_values():
-    x = edunet.tensor([1.0, -2.0, 3.0], requires_grad=True)
+@pytest.mark.parametrize("library", [edunet, torch])
+def test_changing_a_saved_value_in_place_makes_backward_raise_like_torch(library):
+    x = library.tensor([1.0, -2.0, 3.0], requires_grad=True)
     y = x * 1.0
     z = y * y  # saves y's values
-    y.add_(10.0)  # recorded: y gets new values and history, z's saved y stays intact
-    (z.sum() + y.sum()).backward()
-    assert y.grad_fn is not None
-    assert x.grad.tolist() == [3.0, -3.0, 7.0]  # 2x + 1
+    y.add_(10.0)  # the saved y is overwritten: backward would be wrong, so it raises
+    with pytest.raises(RuntimeError, match="^one of the variables needed for gradient "
+                                           "computation has been modified by an inplace"):
+        (z.sum() + y.sum()).backward()
+
+
+def test_the_fast_path_counts_versions_and_obeys_the_reference_switch(monkeypatch):
+    ours, theirs = edunet.ones(3), torch.ones(3)
+    for tensor in (ours, theirs):
+        tensor.add_(1.0).mul_(2.0)
+    assert ours._version == theirs._version == 2
+    assert fast_inplace.write_directly("add_", ours, 1.0)
+    general_path_only(monkeypatch)
+    assert not fast_inplace.write_directly("add_", ours, 1.0)
+    ours.add_(1.0)
+    assert ours._version == 4 and ours.tolist() == [6.0, 6.0, 6.0]  # (1 + 1) * 2 + 1 + 1
 
 
 def test_the_leaf_rule_still_applies():
@@ -151,3 +173,40 @@ def test_the_leaf_rule_still_applies():
     with edunet.no_grad():
         weight.mul_(0.5).add_(1.0)
     assert weight.tolist() == [1.5, 1.5, 1.5]
+
+
+# ---------------------------------------------------------------- recorded changes: copy or take over
+RECORDED = {
+    "relu_": lambda h: edunet.nn.functional.relu(h, inplace=True),
+    "mul_": lambda h: h.mul_(3.0),
+    "clamp_": lambda h: h.clamp_(-0.5, 0.5),
+    "pow_": lambda h: h.pow_(2),
+    "setitem": lambda h: h.__setitem__(slice(1, 3), 0.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+@pytest.mark.parametrize("alias", ["none", "data", "numpy", "view", "detach"])
+def test_recorded_changes_reach_every_alias_on_both_paths(name, alias, monkeypatch):
+    """The fast path may hand the tensor the result's array when nobody else sees its memory;
+    every alias must still see the new values, and the gradients equal the reference's."""
+    def run():
+        x = edunet.tensor([1.0, -2.0, 0.25, 3.0], requires_grad=True)
+        h = x * 1.5
+        others = {"none": lambda: None, "data": lambda: h.data, "numpy": lambda: h.detach().numpy(),
+                  "view": lambda: h[1:], "detach": lambda: h.detach()}[alias]()
+        RECORDED[name](h)
+        if others is not None:
+            seen = others.tolist() if isinstance(others, edunet.Tensor) else others.tolist()
+            assert seen == (h[1:] if alias == "view" else h).tolist()
+        (h * edunet.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        return h.tolist(), x.grad.tolist()
+
+    fast = run()
+    general_path_only(monkeypatch)
+    assert run() == fast
+    their_x = torch.tensor([1.0, -2.0, 0.25, 3.0], requires_grad=True)
+    their_h = their_x * 1.5
+    {"relu_": lambda h: torch.nn.functional.relu(h, inplace=True)}.get(name, RECORDED[name])(their_h)
+    (their_h * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert fast == (their_h.tolist(), their_x.grad.tolist())

@@ -266,9 +266,8 @@ def test_scheduler_step_before_optimizer_step_warns_like_torch():
 def test_two_schedulers_share_one_tracked_optimizer_step():
     optimizer = edunet.optim.Adam([edunet.nn.Parameter(edunet.zeros(1))], lr=0.1)
     first = lr_scheduler.ExponentialLR(optimizer, gamma=0.5)
-    step = optimizer.step
     second = lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
-    assert optimizer.step is step and optimizer.step._wrapped_by_lr_sched
+    assert "step" not in vars(optimizer)  # schedulers don't patch the optimizer
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         optimizer.step()
@@ -408,3 +407,62 @@ def test_a_checkpoint_saved_with_edunet_save_resumes_training(tmp_path):
         assert resumed_scheduler.get_last_lr() == scheduler.get_last_lr()
     for mine, original in zip(resumed_twin.parameters(edunet), twin.parameters(edunet)):
         numpy.testing.assert_array_equal(mine.detach().numpy(), original.detach().numpy())
+
+
+# ---------------------------------------------------------------- counting optimizer steps
+def test_schedulers_leave_the_optimizer_step_method_alone():
+    optimizer = edunet.optim.SGD([edunet.nn.Parameter(edunet.zeros(1))], lr=0.1)
+    lr_scheduler.StepLR(optimizer, step_size=1)
+    assert "step" not in vars(optimizer)
+    assert optimizer.step.__func__ is edunet.optim.SGD.step is edunet.optim.Optimizer.step
+    assert optimizer._step_count == 0
+    optimizer.step()
+    optimizer.step()
+    assert optimizer._step_count == 2
+
+
+def test_an_optimizer_step_before_the_scheduler_existed_does_not_count_as_torch():
+    """PyTorch warns unless optimizer.step() ran after the scheduler was created."""
+    messages = {}
+    for lib in (edunet, torch):
+        optimizer = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=0.1)
+        optimizer.step()
+        scheduler = lib.optim.lr_scheduler.StepLR(optimizer, step_size=1)
+        with pytest.warns(UserWarning) as record:
+            scheduler.step()
+        messages[lib] = [str(warning.message) for warning in record]
+    assert messages[edunet] == messages[torch]
+
+
+def test_an_optimizer_with_its_own_step_is_counted_once_per_call():
+    class Halving(edunet.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.5})
+
+        def _update(self, param, group):
+            param.mul_(group["lr"])
+
+        def step(self, closure=None):
+            return super().step(closure)  # the outer step is the one counted
+
+    optimizer = Halving([edunet.nn.Parameter(edunet.ones(1))])
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=1)
+    optimizer.step()
+    assert optimizer._step_count == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scheduler.step()
+    fresh = Halving([edunet.nn.Parameter(edunet.ones(1))])
+    scheduler = lr_scheduler.StepLR(fresh, step_size=1)
+    with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before"):
+        scheduler.step()
+
+
+def test_scheduler_state_dict_keeps_torchs_keys():
+    states = {}
+    for lib in (edunet, torch):
+        optimizer = lib.optim.SGD([lib.nn.Parameter(lib.zeros(1))], lr=0.1)
+        states[lib] = lib.optim.lr_scheduler.StepLR(optimizer, step_size=1).state_dict()
+    # Nothing of the step counting is saved (edunet's _computing_lr is torch's
+    # _get_lr_called_within_step under another name).
+    assert set(states[edunet]) - set(states[torch]) == {"_computing_lr"}

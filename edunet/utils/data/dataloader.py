@@ -78,6 +78,10 @@ class DataLoader:
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="",
                  in_order=True):
+        if not (hasattr(dataset, "__getitem__") or hasattr(dataset, "__iter__")):
+            raise TypeError(f"DataLoader needs a dataset: an object with __getitem__ and "
+                            f"__len__ (a Dataset, a list, a TensorDataset) or an iterable, got "
+                            f"{type(dataset).__name__}")
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")

@@ -20,6 +20,7 @@ import math
 import warnings
 
 from edunet.random import default_generator
+from edunet.tensor import Tensor
 
 
 class Dataset:
@@ -62,6 +63,11 @@ class TensorDataset(Dataset):
     """
 
     def __init__(self, *tensors):
+        for position, tensor in enumerate(tensors):
+            if not isinstance(tensor, Tensor):
+                raise TypeError(f"TensorDataset takes tensors, but argument {position + 1} is a "
+                                f"{type(tensor).__name__}: convert it first, e.g. "
+                                f"edunet.tensor(values).")
         sizes = [tensor.size(0) for tensor in tensors]
         if len(set(sizes)) > 1:
             raise AssertionError(f"Size mismatch between tensors: every tensor needs the same "

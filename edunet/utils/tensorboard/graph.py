@@ -17,9 +17,10 @@ that need no gradient, is not in the graph.
 
 import re
 
-from edunet.autograd import AccumulateGrad, topological_sort
+from edunet.autograd import AccumulateGrad, BackwardObserver, topological_sort, walk_backward
 from edunet.backend import get_array_module
 from edunet.grad_mode import enable_grad
+from edunet.nn.backward_hooks import Watch
 from edunet.tensor import Tensor
 from edunet.utils.tensorboard import proto
 
@@ -58,29 +59,30 @@ def _record_scopes(model, scopes, node_scopes):
     return [module.register_forward_hook(hook) for module in scopes]
 
 
+class _ShapeRecorder(BackwardObserver):
+    """Each node's output shape: the gradient that reaches a node has the shape of the
+    tensor it produced. Runs no hooks and fills no ``.grad``."""
+
+    def __init__(self):
+        self.shapes = {}
+
+    def arrived(self, node, grad_output):
+        self.shapes[node] = tuple(grad_output.shape)
+        return grad_output
+
+    def apply_backward(self, node, grad_output):
+        if isinstance(node, Watch):
+            return (grad_output,)  # the identity; don't call the module's hooks
+        return node.backward(grad_output)
+
+
 def _output_shapes(outputs, order):
-    """Each node's output shape: replay backward with gradients of ones, as the engine
-    would; the gradient that reaches a node has the shape of the tensor it produced."""
-    gradients = {}
-    for output in outputs:
-        xp = get_array_module(output.array)
-        gradients[output.grad_fn] = xp.ones_like(output.array)
-    shapes = {}
-    for node in reversed(order):
-        gradient = gradients.get(node)
-        if gradient is None:
-            continue
-        shapes[node] = tuple(gradient.shape)
-        if type(node) is AccumulateGrad:
-            continue
-        input_gradients = node.backward(gradient) if node.name() != "BackwardHookFunctionBackward" \
-            else (gradient,)
-        if not isinstance(input_gradients, tuple):
-            input_gradients = (input_gradients,)
-        for (input_node, _), input_gradient in zip(node.next_functions, input_gradients):
-            if input_node is not None and input_gradient is not None:
-                gradients.setdefault(input_node, input_gradient)
-    return shapes
+    """Replay backward with gradients of ones (the engine's walk), recording shapes."""
+    recorder = _ShapeRecorder()
+    roots = [(output.grad_fn, get_array_module(output.array).ones_like(output.array))
+             for output in outputs]
+    walk_backward(roots, recorder, order)
+    return recorder.shapes
 
 
 def graph_def(model, inputs):

@@ -54,7 +54,15 @@ class RestrictedUnpickler(pickle.Unpickler):
 def load_pickle(path):
     """Read a CIFAR pickle safely (Python 2 strings are decoded as latin1, as they were saved)."""
     with open(path, "rb") as file:
-        return RestrictedUnpickler(file, encoding="latin1").load()
+        try:
+            return RestrictedUnpickler(file, encoding="latin1").load()
+        except pickle.UnpicklingError:
+            raise  # including the refusals above, which say what was asked for
+        except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
+                OverflowError, MemoryError) as error:
+            raise RuntimeError(f"{path} is not a readable CIFAR file ({type(error).__name__}: "
+                               f"{error}); it is truncated or damaged. Download the official "
+                               f"archive again.") from None
 
 
 def _check_batch(entry, path):

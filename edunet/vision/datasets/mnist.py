@@ -17,6 +17,7 @@ sizes), then the uint8 values in row-major order. Images: magic 2051
 """
 
 import gzip
+import math
 import os
 import struct
 from pathlib import Path
@@ -29,6 +30,7 @@ from edunet.vision.datasets.vision import VisionDataset
 
 SAMPLES_FOLDER = Path(__file__).resolve().parents[2] / "data" / "samples"
 IMAGES_MAGIC, LABELS_MAGIC = 0x00000803, 0x00000801
+MAX_IDX_VALUES = 2 ** 30  # MNIST's training images are 47 million values; EMNIST's 2**28
 
 
 # ------------------------------------------------------------------ reading IDX files
@@ -37,20 +39,54 @@ def _open(path):
 
 
 def _read_idx(path, magic, dimensions):
-    """The uint8 array stored in an IDX file (.gz or not), checking its header first."""
+    """The uint8 array stored in an IDX file (.gz or not), checking its header first.
+
+    The header says how many values follow, and a damaged or hostile file can claim
+    billions: the claim is checked against a limit and against the file's real size
+    before any memory is taken for the values.
+    """
     with _open(path) as file:
-        header = file.read(4 * (1 + dimensions))
+        try:
+            header = file.read(4 * (1 + dimensions))
+        except (OSError, EOFError) as error:  # e.g. not gzip data at all
+            raise RuntimeError(f"{path} can't be read as an IDX file: {error}.") from None
         if len(header) < 4 * (1 + dimensions):
             raise RuntimeError(f"{path} is too short to be an IDX file.")
         found_magic, *shape = struct.unpack(f">{1 + dimensions}I", header)
         if found_magic != magic:
             raise RuntimeError(f"{path} is not an IDX file of this kind: its magic number is "
                                f"{found_magic:#010x}, expected {magic:#010x}.")
+        _check_idx_size(path, shape, len(header))
         array = numpy.empty(shape, dtype=numpy.uint8)
-        if file.readinto(memoryview(array).cast("B")) != array.size or file.read(1):
+        try:
+            complete = file.readinto(memoryview(array).cast("B")) == array.size
+            complete = complete and not file.read(1)
+        except (OSError, EOFError) as error:  # a truncated or damaged .gz
+            raise RuntimeError(f"{path} is damaged: {error}.") from None
+        if not complete:
             raise RuntimeError(f"{path} has a header for shape {tuple(shape)} but not as many "
                                f"values; the file is damaged.")
     return array
+
+
+def _check_idx_size(path, shape, header_size):
+    """Refuse a header that claims more values than the file can hold, before reading."""
+    values = math.prod(shape)
+    if values > MAX_IDX_VALUES:
+        raise RuntimeError(f"{path} claims a shape of {tuple(shape)} ({values:,} values), more "
+                           f"than any MNIST-style file (at most {MAX_IDX_VALUES:,}); the file "
+                           f"is damaged or not what it claims to be.")
+    if str(path).endswith(".gz"):
+        # gzip ends with the uncompressed size modulo 2**32: compare before reading.
+        with open(path, "rb") as raw:
+            raw.seek(-4, os.SEEK_END)
+            stored_size = struct.unpack("<I", raw.read(4))[0]
+        if stored_size != (header_size + values) % 2 ** 32:
+            raise RuntimeError(f"{path} claims a shape of {tuple(shape)} but holds "
+                               f"{stored_size - header_size} values; the file is damaged.")
+    elif os.path.getsize(path) != header_size + values:
+        raise RuntimeError(f"{path} claims a shape of {tuple(shape)} but holds "
+                           f"{os.path.getsize(path) - header_size} values; the file is damaged.")
 
 
 def read_image_file(path):

@@ -13,7 +13,7 @@ and :func:`max_positions` turns offsets into PyTorch's index layout.
 import numpy
 
 from edunet.backend import get_array_module
-from edunet.kernels.im2col import window_slices
+from edunet.ops.im2col import window_slices
 
 
 def window_views(padded, kernel_size, stride, dilation, grid_size):
@@ -23,18 +23,6 @@ def window_views(padded, kernel_size, stride, dilation, grid_size):
     """
     slices = window_slices(kernel_size, stride, dilation, grid_size)
     return [padded[..., rows, cols] for _, _, rows, cols in slices]
-
-
-def tile_views(array, kernel_size, grid_size):
-    """The same views when the windows tile the input (stride == kernel_size, no padding,
-    no dilation): a reshape to (..., OH, kh, OW, kw) lays the windows out, and
-    ``tiles[..., :, i, :, j]`` is offset (i, j). Rows and columns past the last whole
-    window are left out. No copies.
-    """
-    (kernel_height, kernel_width), (grid_height, grid_width) = kernel_size, grid_size
-    used = array[..., :grid_height * kernel_height, :grid_width * kernel_width]
-    tiles = used.reshape(*array.shape[:-2], grid_height, kernel_height, grid_width, kernel_width)
-    return [tiles[..., :, i, :, j] for i in range(kernel_height) for j in range(kernel_width)]
 
 
 def lowest_value(dtype):
