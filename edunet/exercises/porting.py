@@ -169,7 +169,11 @@ def binary_classifier(model_class):
                        _("The last Linear layer has out_features=1; don't squeeze or flatten "
                          "the output."))
     values = output.detach()
-    if not bool(((values > 0) & (values < 1)).all()):
+    # A sigmoid keeps every output in [0, 1], however large the input; without one, 64
+    # large inputs push some output out of that range (5 small ones might not).
+    with edunet.no_grad():
+        wide = model(edunet.randn(64, 20, generator=generator) * 100)
+    if not bool(((values > 0) & (values < 1)).all() and ((wide >= 0) & (wide <= 1)).all()):
         return Verdict(False, _("Some outputs lie outside (0, 1), so they are not "
                                 "probabilities."),
                        _("End with nn.Sigmoid() after the last Linear layer."))
