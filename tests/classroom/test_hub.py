@@ -68,7 +68,8 @@ PASSWORD = "class-password"
 ASSIGNMENT = "00_start_here"
 WIDGET_NOTEBOOK = "04_loss_functions.ipynb"
 ANSWERS = {"alice": '"edunet/nn/linear.py"', "bob": '"edunet/nn/conv.py"'}
-DEVICE_ANSWER = 'device = "cuda" if edunet.cuda.is_available() else "cpu"'
+# One line, so the editor's auto-indent can't change what the student types.
+DEVICE_ANSWER = 'pick_device = lambda: "cuda" if edunet.cuda.is_available() else "cpu"'
 SHARED_COPY = Path("/tmp/hub_screenshots")
 
 
@@ -315,7 +316,7 @@ def student_session(browser, url, student, shots, repository):
         # (Run all stops at the first failing check, as in any notebook: exercise 3 is left.)
         page.goto(f"{url}/user/{student}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
         wait_until(lambda: notebook_ready(page), 120, "the assignment notebook opened")
-        for marker, answer in [("device = None", DEVICE_ANSWER),
+        for marker, answer in [("def pick_device", DEVICE_ANSWER),
                                ("your answer, a string", f"answer = {ANSWERS[student]}")]:
             cell = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text=marker)
             editor = cell.locator(".cm-content").first
@@ -408,5 +409,5 @@ def test_two_students_get_the_course_run_widgets_and_submit_separately(classroom
     with Gradebook(f"sqlite:///{teacher / 'gradebook.db'}") as gradebook:
         scores = {student: gradebook.find_submission(ASSIGNMENT, student).score
                   for student in ANSWERS}
-    assert scores == {"alice": 2.0, "bob": 1.0}     # exercise 1 right for both, 2 for alice
+    assert scores == {"alice": 3.0, "bob": 2.0}     # exercise 1 (2 points) right for both, 2 (1) for alice
     assert "idle-culler" in classroom["log"].read_text()
