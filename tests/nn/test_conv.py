@@ -4,7 +4,6 @@ math are tested in tests/ops/test_conv.py, the fast kernels in tests/kernels/.
 """
 
 import math
-import warnings
 
 import numpy
 import pytest
@@ -16,46 +15,9 @@ from edunet import nn
 torch = pytest.importorskip("torch")
 
 
-# ---------------------------------------------------------------- helpers
-def as_numpy(tensor):
-    array = tensor.detach().array
-    return array.get() if hasattr(array, "get") else numpy.asarray(array)
-
-
-def random_arrays(seed, *shapes, dtype=numpy.float32):
-    random = numpy.random.default_rng(seed)
-    return [random.uniform(-1, 1, size=shape).astype(dtype) for shape in shapes]
-
-
-def check_against_torch(our_function, torch_function, arrays, options, device="cpu",
-                        rtol=1e-4, atol=1e-5):
-    """Same forward values, grad_fn name and input gradients as PyTorch (float32)."""
-    ours = [edunet.tensor(a, requires_grad=True, device=device) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    our_output = our_function(*ours, **options)
-    with warnings.catch_warnings():   # PyTorch's note that 'same' padding may copy the input
-        warnings.simplefilter("ignore", UserWarning)
-        their_output = torch_function(*theirs, **options)
-    assert tuple(our_output.shape) == tuple(their_output.shape)
-    numpy.testing.assert_allclose(as_numpy(our_output), their_output.detach().numpy(),
-                                  rtol=rtol, atol=atol)
-    assert our_output.grad_fn.name() == their_output.grad_fn.name()
-    upstream = numpy.random.default_rng(1).standard_normal(tuple(their_output.shape))
-    (our_output * edunet.tensor(upstream.astype(numpy.float32), device=device)).sum().backward()
-    (their_output * torch.tensor(upstream.astype(numpy.float32))).sum().backward()
-    for index, (our, their) in enumerate(zip(ours, theirs)):
-        numpy.testing.assert_allclose(as_numpy(our.grad), their.grad.numpy(), rtol=rtol,
-                                      atol=atol * 10, err_msg=f"gradient of input {index}")
-
-
-def raises_like_torch(our_call, torch_call):
-    """Both raise, and ours is an instance of the type PyTorch raises. Returns our message."""
-    with pytest.raises(Exception) as theirs:
-        torch_call()
-    with pytest.raises(Exception) as ours:
-        our_call()
-    assert isinstance(ours.value, theirs.type), (ours.value, theirs.value)
-    return str(ours.value)
+# The helpers live with the op tests: tests/ops/test_conv.py.
+from tests.ops.test_conv import (as_numpy, random_arrays,  # noqa: E402
+                                 raises_like_torch)
 
 
 # ---------------------------------------------------------------- layers vs torch
