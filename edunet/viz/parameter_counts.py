@@ -43,7 +43,7 @@ def parameter_formula(module):
     """
     shapes = [tuple(parameter.shape) for parameter in module.parameters(recurse=False)]
     if not shapes:
-        return "no parameters"
+        return _("no parameters")
     total = sum(math.prod(shape) for shape in shapes)
     if len(shapes) > 1 and all(len(shape) == 1 for shape in shapes) and len(set(shapes)) == 1:
         terms = f"{len(shapes)} x {shapes[0][0]}"        # BatchNorm: weight and bias, C each
@@ -79,8 +79,8 @@ def _rows(stats):
 
 def _table_html(rows, show_shapes):
     """The rows as an HTML table (escaped: layer names come from the learner's model)."""
-    headers = ["Layer", "Type"] + (["Output shape"] if show_shapes else []) + [
-        "Parameters", "Formula", "Why"]
+    headers = [_("Layer"), _("Type")] + ([_("Output shape")] if show_shapes else []) + [
+        _("Parameters"), _("Formula"), _("Why")]
     cells = "".join(f"<th style='text-align:left;padding:2px 8px;white-space:nowrap'>{header}</th>"
                     for header in headers)
     lines = [f"<table class='edunet-parameter-table'><tr>{cells}</tr>"]
@@ -158,7 +158,7 @@ def parameter_counts(model, input_size=None):
     table = widgets.HTML(_table_html(rows, show_shapes=input_size is not None))
     chart = _display.figure_image()
     scale = widgets.ToggleButtons(options=["linear", "log"], value="linear",
-                                  description="Bar scale", style=_display.SLIDER_STYLE)
+                                  description=_("Bar scale"), style=_display.SLIDER_STYLE)
     caption = _display.make_caption()
     box = Panel([table, scale, chart, caption], "parameter_counts")
 
@@ -170,17 +170,23 @@ def parameter_counts(model, input_size=None):
                                  scale=scale.value, bars="; ".join(
                                      f"{row['name']} {row['count']:,}" for row in rows
                                      if row["count"]) or "-"))
-        text = (f"Total parameters: {stats.total_params:,} = {stats.trainable_params:,} trainable"
-                f" + {stats.non_trainable_params:,} non-trainable.")
+        text = _("Total parameters: {total:,} = {trainable:,} trainable + {frozen:,} "
+                 "non-trainable.").format(total=stats.total_params,
+                                          trainable=stats.trainable_params,
+                                          frozen=stats.non_trainable_params)
         largest = max(rows, key=lambda row: row["count"], default=None)
         if largest is not None and largest["count"]:
             share = 100 * largest["count"] / stats.total_params
-            text += (f"\nLargest: {largest['name']} ({largest['type_name']}) with "
-                     f"{largest['count']:,} ({share:.1f}%). Bars on a {scale.value} scale.")
+            text += "\n" + _("Largest: {name} ({type}) with {count:,} ({share:.1f}%). Bars on a "
+                              "{scale} scale.").format(name=largest["name"],
+                                                       type=largest["type_name"],
+                                                       count=largest["count"], share=share,
+                                                       scale=scale.value)
         buffers = sum(buffer.numel() for buffer in model.buffers())
         if buffers:
-            text += (f"\nPlus {buffers:,} numbers in buffers (e.g. BatchNorm running averages): "
-                     f"saved in state_dict() but not parameters, so not counted.")
+            text += "\n" + _("Plus {count:,} numbers in buffers (e.g. BatchNorm running "
+                              "averages): saved in state_dict() but not parameters, so not "
+                              "counted.").format(count=buffers)
         _display.set_caption(caption, text)
 
     scale.observe(redraw, names="value")
