@@ -10,6 +10,7 @@ Screenshots go to the test's tmp_path (and /tmp/viz_screenshots).
 Skips only where chromium, Playwright or JupyterLab is not installed; see RECIPES.md.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -55,17 +56,29 @@ def free_port():
 @pytest.fixture
 def jupyter_lab(tmp_path):
     """A JupyterLab server on a copy of the gallery; yields its URL; stops exactly it."""
-    root, settings = tmp_path / "root", tmp_path / "settings"
+    root = tmp_path / "root"
     root.mkdir()
     for notebook in (GALLERY, STOP_NOTEBOOK):
         shutil.copy(notebook, root / notebook.name)
-    for name, values in USER_SETTINGS.items():
+    with lab_server(tmp_path, root, USER_SETTINGS) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def lab_server(tmp_path, root, user_settings, environment=None):
+    """A JupyterLab server on ``root`` with these user settings; yields its URL; stops exactly it.
+
+    Shared by every browser test (the gallery, notebooks 09-11, the Chinese edition).
+    """
+    settings = tmp_path / "settings"
+    for name, values in user_settings.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     port = free_port()
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])))
+    environment = dict(os.environ if environment is None else environment)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
                "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
                "--allow-root", f"--ServerApp.root_dir={root}",

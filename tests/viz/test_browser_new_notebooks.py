@@ -8,20 +8,14 @@ Screenshots go to the test's tmp_path (and /tmp/viz_screenshots/new_notebooks). 
 skips only where chromium, Playwright or JupyterLab is not installed (see RECIPES.md).
 """
 
-import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .test_browser import (CHROMIUM, CHROMIUM_ARGS, USER_SETTINGS, caption_and_image, free_port,
-                           move_slider, status_idle, sync_api, wait_until)
+from .test_browser import (CHROMIUM, CHROMIUM_ARGS, USER_SETTINGS, caption_and_image,
+                           lab_server, move_slider, status_idle, sync_api, wait_until)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ["09_sequences.ipynb", "10_initialization_and_normalization.ipynb",
@@ -32,47 +26,12 @@ SHARED_COPY = Path("/tmp/viz_screenshots/new_notebooks")
 @pytest.fixture
 def course_lab(tmp_path):
     """A JupyterLab server on a copy of notebooks 09-11; yields its URL; stops exactly it."""
-    root, settings = tmp_path / "root", tmp_path / "settings"
+    root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
     for name in NOTEBOOKS:
         shutil.copy(REPOSITORY / "notebooks" / name, root / "notebooks" / name)
-    for name, values in USER_SETTINGS.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    port = free_port()
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])))
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-               "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-               "--allow-root", f"--ServerApp.root_dir={root}",
-               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-               f"--LabApp.user_settings_dir={settings}", "--LabApp.expose_app_in_browser=True"]
-    log = open(tmp_path / "jupyter.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment,
-                              cwd=root)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n" +
-                                (tmp_path / "jupyter.log").read_text()[-3000:])
-                time.sleep(0.3)
+    with lab_server(tmp_path, root, USER_SETTINGS) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def run_all(page, url, name, timeout=600):

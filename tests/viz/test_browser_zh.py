@@ -15,16 +15,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from edunet import i18n
 from tests.viz.test_browser import (CHROMIUM, CHROMIUM_ARGS, REPOSITORY, USER_SETTINGS,
-                                    free_port, sync_api, wait_until)
+                                    lab_server, sync_api, wait_until)
 
 NOTEBOOK = REPOSITORY / "notebooks" / "zh" / "02_module_basics.ipynb"
 SHARED_COPY = "/tmp/viz_screenshots_zh"
@@ -42,7 +38,7 @@ plt.show()"""
 @pytest.fixture
 def chinese_lab(tmp_path):
     """JupyterLab with Chinese menus on a copy of the notebook (plus a plot cell)."""
-    root, settings = tmp_path / "root", tmp_path / "settings"
+    root = tmp_path / "root"
     root.mkdir()
     notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "zh-plot",
@@ -50,44 +46,10 @@ def chinese_lab(tmp_path):
     (root / NOTEBOOK.name).write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     values = dict(USER_SETTINGS)
     values["@jupyterlab/translation-extension/plugin.jupyterlab-settings"] = {"locale": "zh_CN"}
-    for name, setting in values.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(setting))
-    port = free_port()
+    # The Chinese notebook picks its language itself: no EDUNET_LANG from the test run.
     environment = {key: value for key, value in os.environ.items() if key != "EDUNET_LANG"}
-    environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-               "--ServerApp.ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=",
-               "--allow-root", f"--ServerApp.root_dir={root}",
-               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-               f"--LabApp.user_settings_dir={settings}", "--LabApp.expose_app_in_browser=True"]
-    log = open(tmp_path / "jupyter.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment,
-                              cwd=root)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n" +
-                                (tmp_path / "jupyter.log").read_text()[-3000:])
-                time.sleep(0.3)
+    with lab_server(tmp_path, root, values, environment) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def status_idle(page):
