@@ -110,3 +110,8 @@ def is_floating_point(input):
 # Every public function checks that its tensor arguments are tensors (edunet/ops/checks.py).
 from edunet.ops.checks import check_public_functions as _check_public_functions  # noqa: E402
 _check_public_functions(globals())
+
+# Keep freed memory for reuse, so each step's arrays don't fault fresh pages in: a process-wide
+# glibc setting, once, opt-out with EDUNET_KEEP_FREED_MEMORY=0 (edunet/kernels/workspace.py).
+from edunet.kernels.workspace import tune_allocator as _tune_allocator  # noqa: E402
+_tune_allocator()

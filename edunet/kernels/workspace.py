@@ -33,7 +33,6 @@ _spare_bytes = 0
 def empty(shape, dtype, xp):
     """An uninitialised array, like ``xp.empty(shape, dtype)``, reusing a spare if there is one."""
     global _spare_bytes
-    tune_allocator()
     spares = _spares.get((math.prod(shape), xp.dtype(dtype), xp.ndarray))
     if spares:
         array = spares.pop()
@@ -43,7 +42,8 @@ def empty(shape, dtype, xp):
 
 
 def tune_allocator():
-    """Apply keep_freed_memory_for_reuse once, when a fast kernel first runs (not at import)."""
+    """Apply keep_freed_memory_for_reuse once (``import edunet`` calls this), unless the
+    environment variable ``EDUNET_KEEP_FREED_MEMORY`` is ``0``."""
     global _allocator_checked
     if not _allocator_checked:
         _allocator_checked = True
@@ -128,9 +128,10 @@ def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
     (glibc's own ceiling for its dynamic threshold) come from the reusable heap instead
     of fresh mappings.
 
-    :func:`empty` applies it when a kernel first asks for scratch memory (not at import:
-    a program that never convolves keeps glibc as it was), unless the environment
-    variable ``EDUNET_KEEP_FREED_MEMORY`` is ``0``.
+    ``import edunet`` applies it (:func:`tune_allocator`), unless the environment variable
+    ``EDUNET_KEEP_FREED_MEMORY`` is ``0``. It used to wait for the first scratch array, so
+    a model without convolutions never got it: the MLP B256 (784-512-512-10, batch 256)
+    faulted 2,255 pages in per training step, 9.6 -> 5.8 ms per step with it (2 threads).
     """
     if not sys.platform.startswith("linux"):
         return False
@@ -144,6 +145,6 @@ def keep_freed_memory_for_reuse(keep_bytes=64 * 2**20):
                 and libc.mallopt(m_trim_threshold, keep_bytes))
 
 
-# Process-wide, applied once by the first empty(): see keep_freed_memory_for_reuse.
+# Process-wide, applied once by ``import edunet``: see keep_freed_memory_for_reuse.
 KEEP_FREED_MEMORY = os.environ.get("EDUNET_KEEP_FREED_MEMORY", "1") != "0"
 _allocator_checked = False
