@@ -38,7 +38,9 @@ def _load():
 
 def _compile(numba):
     """The loops, as numba functions (compiled on first call, cached on disk)."""
-    jit = numba.njit(cache=True, nogil=True, fastmath=False)
+    # error_model="numpy": x / 0 gives inf or nan as in NumPy, no Python exception (and
+    # no zero test in the loop, which would keep it from being vectorised).
+    jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
     @jit
     def max_pool_backward(x, output, grad_output, grad_input, kernel_height, kernel_width):
@@ -93,7 +95,26 @@ def _compile(numba):
                                                  * (1 - output_gate))
                 grad_cell[n, k] = dc * forget_gate
 
-    return dict(max_pool_backward=max_pool_backward, lstm_backward_step=lstm_backward_step)
+    @jit
+    def lstm_forward_step(gates, cell, new_cell, one):
+        # gates (N, 4H), blocks i, f, g, o, hold e^-a (e^-2a for the candidate g) on
+        # entry, the activated gates on exit: sigma(a) = 1 / (1 + e^-a), tanh(a) =
+        # 2 sigma(2a) - 1; then c' = f c + i g. ``one`` is 1 in the arrays' dtype (a
+        # Python 1 would turn float32 arithmetic into float64). Loops over whole rows
+        # (4H, then H long) so that the compiler vectorises them.
+        batch, hidden = cell.shape
+        two = one + one
+        for n in range(batch):
+            row = gates[n]
+            for j in range(4 * hidden):
+                row[j] = one / (one + row[j])
+            for k in range(hidden):
+                candidate = two * row[2 * hidden + k] - one
+                row[2 * hidden + k] = candidate
+                new_cell[n, k] = row[hidden + k] * cell[n, k] + row[k] * candidate
+
+    return dict(max_pool_backward=max_pool_backward, lstm_backward_step=lstm_backward_step,
+                lstm_forward_step=lstm_forward_step)
 
 
 def _takes(array):
@@ -117,6 +138,14 @@ def max_pool2d_backward(x, output, grad_output, kernel_size):
                                numpy.ascontiguousarray(grad_output).reshape(-1, *grid),
                                grad_input.reshape(-1, *x.shape[-2:]), *kernel_size)
     return grad_input
+
+
+def lstm_forward_step(x, gates):
+    """The LSTM's compiled forward step after the exp (see kernels/recurrent.py), or None."""
+    if not (_takes(x) and _takes(gates) and x.dtype == gates.dtype):
+        return None
+    loops = _load()
+    return None if loops is False else loops["lstm_forward_step"]
 
 
 def lstm_backward_step(grad_output, gates):

@@ -94,7 +94,8 @@ def _weight_gradients(grad_pre_input, grad_pre_hidden, x_steps, states, has_bias
 def _input_gradient(grad_pre_input, w_ih, reverse):
     """dL/dx_t = da_t W_ih for every step, back in time order: (T, N, I)."""
     xp = get_array_module(grad_pre_input)
-    grad_x = xp.matmul(grad_pre_input, w_ih)
+    steps, batch, gate_size = grad_pre_input.shape
+    grad_x = (grad_pre_input.reshape(steps * batch, gate_size) @ w_ih).reshape(steps, batch, -1)
     return xp.ascontiguousarray(_in_processing_order(grad_x, reverse))
 
 
