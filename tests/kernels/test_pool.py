@@ -79,3 +79,30 @@ def test_which_pools_take_the_fast_path():
     with kernels.reference():
         assert fast_pool.max_pool2d(x, tiling) is None
         assert fast_pool.avg_pool2d(x, tiling, 4) is None
+
+
+@pytest.mark.skipif(not compiled.available(), reason="the compiled loops need numba")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_2x2_loop_agrees_with_the_general_loop_on_every_window_pattern(dtype):
+    """Every 2x2 window over the values {0, 1, NaN} (81 patterns: ties, NaNs in every
+    place), with an odd row and column past the last window: the branch-free 2x2 loop
+    sends each gradient where the general loop does, which the test above ties to the
+    reference."""
+    import itertools
+    values = numpy.array([0.0, 1.0, numpy.nan], dtype=dtype)
+    patterns = numpy.array(list(itertools.product(values, repeat=4)), dtype=dtype)
+    x = numpy.full((len(patterns), 3, 5), 7.0, dtype=dtype)
+    x[:, :2, :2] = patterns.reshape(-1, 2, 2)
+    x[:, :2, 2:4] = patterns[::-1].reshape(-1, 2, 2)
+    windows = x[:, :2, :4].reshape(-1, 1, 2, 2, 2).transpose(0, 1, 3, 2, 4)
+    output = numpy.where(numpy.isnan(windows).any(axis=(3, 4)), numpy.nan,
+                         numpy.nanmax(numpy.nan_to_num(windows, nan=-1), axis=(3, 4)))
+    grad_output = numpy.arange(1, output.size + 1, dtype=dtype).reshape(output.shape)
+    loops = compiled._load()
+    general, two_by_two = numpy.full_like(x, -5), numpy.full_like(x, -5)
+    loops["max_pool_backward"](x, output, grad_output, general, 2, 2)
+    loops["max_pool_backward_2x2"](x, output, grad_output, two_by_two, x.dtype.type(0))
+    numpy.testing.assert_array_equal(two_by_two, general)
+    assert (general[:, 2] == 0).all() and (general[:, :, 4] == 0).all()
+    # each window's gradient lands exactly once
+    assert (general[:, :2, :4] != 0).sum() == output.size
