@@ -14,9 +14,10 @@ benchmarks/RESULTS.md). An LSTM step is a dozen NumPy calls on 32 x 64 arrays, e
 mostly call overhead; one loop does the work of seven of them.
 
 The loops compile for the arrays' own dtype: a Python constant such as ``1`` in a loop
-over float32 arrays would make numba compute in float64, so the loops take their
-constants as arguments of the arrays' dtype (``one``, ``zero``), and they loop over
-whole contiguous rows, which the compiler turns into vector instructions.
+over float32 arrays makes numba compute in float64, so the LSTM forward step and the
+2x2 pooling loop take their constants as arguments of the arrays' dtype (``one``,
+``zero``) and loop over whole contiguous rows, which the compiler turns into vector
+instructions. (The LSTM backward step still computes in float64 and rounds once.)
 """
 
 import numpy
