@@ -84,6 +84,24 @@ def _compile(numba):
                                 gradient if i * kernel_width + j == where else 0)
 
     @jit
+    def max_pool_2x2(x, output):
+        # The maxima of 2x2 windows: x (P, H, W), output (P, OH, OW). A NaN in a window
+        # makes its maximum NaN, as NumPy's maximum and PyTorch do. Branch-free, so the
+        # compiler vectorises it; one pass over x instead of three NumPy passes over
+        # strided views (64x32x32x32 float32, 1 thread: 2.06 -> 0.16 ms).
+        planes = x.shape[0]
+        grid_height, grid_width = output.shape[1], output.shape[2]
+        for p in range(planes):
+            for oh in range(grid_height):
+                top, bottom, maxima = x[p, 2 * oh], x[p, 2 * oh + 1], output[p, oh]
+                for ow in range(grid_width):
+                    a, b = top[2 * ow], top[2 * ow + 1]
+                    c, d = bottom[2 * ow], bottom[2 * ow + 1]
+                    upper = a if (a >= b) | (a != a) else b
+                    lower = c if (c >= d) | (c != c) else d
+                    maxima[ow] = upper if (upper >= lower) | (upper != upper) else lower
+
+    @jit
     def max_pool_backward_2x2(x, output, grad_output, grad_input, zero):
         # max_pool_backward for 2x2 windows (MaxPool2d(2), the common case), written
         # without branches so that the compiler vectorises it: 1.5x faster (64x32x32x32
@@ -160,7 +178,8 @@ def _compile(numba):
                 row[2 * hidden + k] = candidate
                 new_cell[n, k] = row[hidden + k] * cell[n, k] + row[k] * candidate
 
-    return dict(max_pool_backward=max_pool_backward, max_pool_backward_2x2=max_pool_backward_2x2,
+    return dict(max_pool_2x2=max_pool_2x2, max_pool_backward=max_pool_backward,
+                max_pool_backward_2x2=max_pool_backward_2x2,
                 lstm_backward_step=lstm_backward_step,
                 lstm_forward_step=lstm_forward_step)
 
@@ -169,6 +188,19 @@ def _takes(array):
     """True for the arrays the loops are compiled for: float32/float64 NumPy arrays."""
     return (ENABLED and type(array) is numpy.ndarray and array.dtype.kind == "f"
             and array.dtype.itemsize in (4, 8))
+
+
+def max_pool2d_2x2(x, grid_size):
+    """The maxima of the tiling 2x2 windows of ``x`` (..., H, W) in one compiled pass, or
+    None when the loop does not apply."""
+    if not (_takes(x) and 2 <= x.ndim <= 4 and x.flags.c_contiguous):
+        return None
+    loops = _load()
+    if loops is False:
+        return None
+    output = numpy.empty(x.shape[:-2] + tuple(grid_size), dtype=x.dtype)
+    loops["max_pool_2x2"](x.reshape(-1, *x.shape[-2:]), output.reshape(-1, *grid_size))
+    return output
 
 
 def max_pool2d_backward(x, output, grad_output, kernel_size):
