@@ -29,9 +29,8 @@ import math
 
 from edunet.autograd import Function
 from edunet.backend import get_array_module
-from edunet.ops.conv_checks import (INTEGER_DTYPES, check_bias, check_channels, check_groups,
-                                     check_kernel_fits, check_positive, check_supported_dtype,
-                                     int_tuple, padding_pairs, scalar_name)
+from edunet.ops.conv_checks import (check_bias, check_channels, check_groups, check_kernel_fits,
+                                     check_positive, check_tensors, int_tuple, padding_pairs)
 
 
 def output_size(size, kernel, stride, padding_pair, dilation):
@@ -143,30 +142,6 @@ class Convolution3D(Function):
         return (grad_input, grad_weight, grad_bias) if self.has_bias else (grad_input, grad_weight)
 
 
-def _check_tensors(input, weight, bias):
-    """Ranks and dtypes, with PyTorch's exception types and a hint at the likely fix."""
-    if input.ndim not in (4, 5):
-        raise RuntimeError(
-            f"Expected 4D (unbatched) or 5D (batched) input to conv3d, but got input of size: "
-            f"{list(input.shape)}. The layout is (N, C, D, H, W) or (C, D, H, W): add a "
-            f"missing channel or batch dimension with x.unsqueeze(0), or remove extra ones "
-            f"with x.squeeze(dim).")
-    if weight.ndim != 5:
-        raise RuntimeError(f"conv3d expects a 5-D weight (out_channels, in_channels / groups, "
-                           f"kD, kH, kW); got weight of size {list(weight.shape)}.")
-    check_supported_dtype(input, "conv3d", INTEGER_DTYPES)
-    if input.dtype != weight.dtype:
-        raise RuntimeError(
-            f"expected scalar type {scalar_name(input)} but found {scalar_name(weight)}: "
-            f"conv3d needs input and weight of the same dtype, but got input {input.dtype} "
-            f"and weight {weight.dtype}. Convert one of them, e.g. x = x.float() (a layer's "
-            f"weights are float32).")
-    if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(
-            f"Input type ({input.dtype.name}) and bias type ({bias.dtype.name}) should be "
-            f"the same. Convert one of them, e.g. bias.to(x.dtype).")
-
-
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-D convolution over volumes (``torch.nn.functional.conv3d``); see the module docstring.
 
@@ -180,7 +155,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     >>> F.conv3d(x, edunet.ones(1, 1, 2, 2, 2)).shape      # sums of 2 x 2 x 2 cubes: 8s
     edunet.Size([1, 1, 3, 3, 3])
     """
-    _check_tensors(input, weight, bias)
+    check_tensors(input, weight, bias, 3, "conv3d")
     stride = int_tuple(stride, 3, "stride", "conv3d")
     dilation = int_tuple(dilation, 3, "dilation", "conv3d")
     if not isinstance(padding, str):

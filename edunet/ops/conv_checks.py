@@ -37,10 +37,15 @@ def scalar_name(tensor):
     return SCALAR_TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
 
 
+# Per number of spatial dimensions: the input's layout and the kernel's sizes, for messages.
+LAYOUTS = {1: ("(N, C, L) or (C, L)", "kL"), 2: ("(N, C, H, W) or (C, H, W)", "kH, kW"),
+           3: ("(N, C, D, H, W) or (C, D, H, W)", "kD, kH, kW")}
+
+
 def check_tensors(input, weight, bias, dims, op_name, transposed=False):
     """Ranks and dtypes, with PyTorch's exception types and a hint at the likely fix."""
+    layout, kernel = LAYOUTS[dims]
     if input.ndim not in (dims + 1, dims + 2):
-        layout = "(N, C, L) or (C, L)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
         raise RuntimeError(
             f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {op_name}, but "
             f"got input of size: {list(input.shape)}. The layout is {layout}: add a missing "
@@ -49,8 +54,7 @@ def check_tensors(input, weight, bias, dims, op_name, transposed=False):
     if weight.ndim != dims + 2:
         expected = "in_channels" if transposed else "out_channels"
         raise RuntimeError(f"{op_name} expects a {dims + 2}-D weight ({expected}, ..., "
-                           f"{'kL' if dims == 1 else 'kH, kW'}); got weight of size "
-                           f"{list(weight.shape)}.")
+                           f"{kernel}); got weight of size {list(weight.shape)}.")
     check_supported_dtype(input, op_name, ("int64",) if transposed else INTEGER_DTYPES)
     if input.dtype != weight.dtype:
         raise RuntimeError(
