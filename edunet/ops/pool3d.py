@@ -28,20 +28,8 @@ import numpy
 from edunet.autograd import Function
 from edunet.backend import get_array_module
 from edunet.ops.conv_checks import INTEGER_DTYPES, check_supported_dtype
+from edunet.ops.pool_checks import check_padding, pool_output_size
 from edunet.tensor import Tensor
-
-
-def pool_output_size(size, kernel, stride, padding, dilation=1, ceil_mode=False):
-    """Number of windows along one dim, by PyTorch's rule (see the module docstring).
-
-    >>> pool_output_size(5, 2, 2, 0), pool_output_size(5, 2, 2, 0, ceil_mode=True)
-    (2, 3)
-    """
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    count = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (count - 1) * stride >= size + padding:
-        count -= 1   # that last window would start in the right padding
-    return count
 
 
 def _offsets(kernel_size):
@@ -202,13 +190,7 @@ def _geometry(input, kernel_size, stride, padding, dilation, ceil_mode, op_name)
         if min(values) <= 0:
             raise RuntimeError(f"{name} should be greater than zero, but got {name}="
                                f"{list(values)}")
-    for k, p, d in zip(kernel_size, padding, dilation):
-        # PyTorch asks both: at most half the kernel, and at most half the dilated kernel.
-        if p < 0 or p > k // 2 or p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}. Use less padding: kernel_size // 2 keeps "
-                f"the size with stride 1 and an odd kernel.")
+    check_padding(kernel_size, padding, dilation)
     sizes = input.shape[-3:]
     grid_size = tuple(pool_output_size(size, k, s, p, d, ceil_mode) for size, k, s, p, d in
                       zip(sizes, kernel_size, stride, padding, dilation))

@@ -66,6 +66,18 @@ def check_pool_input(input, op_name, dims=2):
                            f"{list(input.shape)} (an empty channel or spatial dimension)")
 
 
+def check_padding(kernel_size, padding, dilation):
+    """PyTorch's rule for pooling: each side's padding at most half the kernel (and half the
+    dilated kernel), never negative; one value per spatial dimension."""
+    for k, p, d in zip(kernel_size, padding, dilation):
+        # PyTorch asks both: at most half the kernel, and at most half the dilated kernel.
+        if p < 0 or p > k // 2 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}. Use less padding: kernel_size // 2 keeps "
+                f"the size with stride 1 and an odd kernel.")
+
+
 def pool_options(input, kernel_size, stride, padding, dilation, ceil_mode, op_name):
     """Check the arguments (PyTorch's rules) and work out the windows' layout."""
     kernel_size = _pair(kernel_size, "kernel_size", op_name)
@@ -81,13 +93,7 @@ def pool_options(input, kernel_size, stride, padding, dilation, ceil_mode, op_na
     if min(dilation) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
                            f"{dilation[0]} dilationW: {dilation[1]}")
-    for k, p, d in zip(kernel_size, padding, dilation):
-        # PyTorch asks both: at most half the kernel, and at most half the dilated kernel.
-        if p < 0 or p > k // 2 or p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}. Use less padding: kernel_size // 2 keeps "
-                f"the size with stride 1 and an odd kernel.")
+    check_padding(kernel_size, padding, dilation)
     sizes = input.shape[-2:]
     grid_size = tuple(pool_output_size(size, k, s, p, d, ceil_mode)
                       for size, k, s, p, d in zip(sizes, kernel_size, stride, padding, dilation))
