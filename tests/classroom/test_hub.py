@@ -40,30 +40,21 @@ from classroom_helpers import BIN, CLASSROOM, ROOT, environment, nbgrader, new_c
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
-                                        else None)
 PROXY = next((str(path) for path in [ROOT / ".ci" / "chp" / "node_modules" / ".bin" /
                                      "configurable-http-proxy"] if path.exists()),
              shutil.which("configurable-http-proxy"))
-if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 if PROXY is None:
     pytest.skip("configurable-http-proxy is not installed (npm install --prefix .ci/chp "
                 "configurable-http-proxy)", allow_module_level=True)
 if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 for module in ("jupyterhub", "nbgrader", "nbgitpuller", "jupyterhub_idle_culler"):
     pytest.importorskip(module, reason="pip install -e '.[classroom]'")
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-USER_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"checkForUpdates": False, "fetchNews": "false"},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-}
+# The browser, its flags and JupyterLab's quiet settings are the widget tests' (skips the
+# module when chromium or playwright is missing).
+from tests.viz.test_browser import (CHROMIUM, CHROMIUM_ARGS, USER_SETTINGS,  # noqa: E402
+                                    sync_api, wait_until)
 PASSWORD = "class-password"
 ASSIGNMENT = "00_start_here"
 WIDGET_NOTEBOOK = "04_loss_functions.ipynb"
@@ -192,17 +183,6 @@ def classroom():
         SHARED_COPY.mkdir(exist_ok=True)
         shutil.copy(log_path, SHARED_COPY / "jupyterhub.log")
         shutil.rmtree(base, ignore_errors=True)
-
-
-def wait_until(condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s: {message}")
-        time.sleep(0.25)
 
 
 def status_idle(page):

@@ -15,17 +15,14 @@ from hypothesis import strategies as st
 import edunet
 import edunet.nn.functional as F
 from tests.kernel_paths import kernel_path  # noqa: F401  (the fixture)
+from tests.ops.torch_checks import (accepts_or_refuses_dtype_as_torch_does, as_numpy,
+                                    raises_like_torch)
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 # ---------------------------------------------------------------- helpers
-def as_numpy(tensor):
-    array = tensor.detach().array
-    return array.get() if hasattr(array, "get") else numpy.asarray(array)
-
-
 def random_arrays(seed, *shapes, dtype=numpy.float32):
     random = numpy.random.default_rng(seed)
     return [random.uniform(-1, 1, size=shape).astype(dtype) for shape in shapes]
@@ -50,16 +47,6 @@ def check_against_torch(our_function, torch_function, arrays, options, device="c
     for index, (our, their) in enumerate(zip(ours, theirs)):
         numpy.testing.assert_allclose(as_numpy(our.grad), their.grad.numpy(), rtol=rtol,
                                       atol=atol * 10, err_msg=f"gradient of input {index}")
-
-
-def raises_like_torch(our_call, torch_call):
-    """Both raise, and ours is an instance of the type PyTorch raises. Returns our message."""
-    with pytest.raises(Exception) as theirs:
-        torch_call()
-    with pytest.raises(Exception) as ours:
-        our_call()
-    assert isinstance(ours.value, theirs.type), (ours.value, theirs.value)
-    return str(ours.value)
 
 
 # ---------------------------------------------------------------- F.conv1d / F.conv2d vs torch
@@ -193,16 +180,7 @@ def test_dtypes_are_accepted_or_refused_as_torch_does(name, dtype):
         kind = getattr(library, dtype)
         return function(library.tensor(x).to(kind), library.tensor(weight).to(kind))
 
-    try:
-        theirs = run(torch)
-    except Exception as error:
-        raises_like_torch(lambda: run(edunet), lambda: run(torch))
-        assert isinstance(error, NotImplementedError)
-        return
-    ours = run(edunet)
-    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-    numpy.testing.assert_allclose(as_numpy(ours).astype(float), theirs.numpy().astype(float),
-                                  rtol=1e-3)
+    accepts_or_refuses_dtype_as_torch_does(run)
 
 
 # ---------------------------------------------------------------- errors

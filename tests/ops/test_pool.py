@@ -16,17 +16,14 @@ import edunet
 import edunet.nn.functional as F
 from edunet import nn
 from tests.kernel_paths import kernel_path  # noqa: F401  (the fixture)
+from tests.ops.torch_checks import (accepts_or_refuses_dtype_as_torch_does, as_numpy,
+                                    raises_like_torch)
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 # ---------------------------------------------------------------- helpers
-def as_numpy(tensor):
-    array = tensor.detach().array
-    return array.get() if hasattr(array, "get") else numpy.asarray(array)
-
-
 def tied_values(seed, shape):
     """Small integers as float32: many windows hold their maximum twice or more."""
     return numpy.random.default_rng(seed).integers(-3, 4, size=shape).astype(numpy.float32)
@@ -50,16 +47,6 @@ def check_against_torch(name, x, options, device="cpu", atol=1e-6):
     (theirs * torch.tensor(upstream)).sum().backward()
     numpy.testing.assert_allclose(as_numpy(ours_input.grad), their_input.grad.numpy(), rtol=1e-5,
                                   atol=atol * 10)
-
-
-def raises_like_torch(our_call, torch_call):
-    """Both raise, and ours is an instance of the type PyTorch raises. Returns our message."""
-    with pytest.raises(Exception) as theirs:
-        torch_call()
-    with pytest.raises(Exception) as ours:
-        our_call()
-    assert isinstance(ours.value, theirs.type), (ours.value, theirs.value)
-    return str(ours.value)
 
 
 def torch_accepts(name, shape, options):
@@ -237,15 +224,7 @@ def test_dtypes_are_accepted_or_refused_as_torch_does(call, dtype):
     def run(library):
         return CALLS[call](library.nn.functional, library.tensor(values).to(getattr(library, dtype)))
 
-    try:
-        theirs = run(torch)
-    except NotImplementedError:
-        raises_like_torch(lambda: run(edunet), lambda: run(torch))
-        return
-    ours = run(edunet)
-    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-    numpy.testing.assert_allclose(as_numpy(ours).astype(float), theirs.numpy().astype(float),
-                                  rtol=1e-3)
+    accepts_or_refuses_dtype_as_torch_does(run)
 
 
 X = (1, 1, 5, 5)

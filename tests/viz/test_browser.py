@@ -185,6 +185,23 @@ def open_notebook(browser, url, name):
     return page
 
 
+def run_all(page, url, path, timeout=180, idle=status_idle):
+    """Open ``path`` (relative to the server's root) in ``page``, run every cell, and wait
+    until every prompt shows its number and the kernel is ``idle`` (a function of the page:
+    the Chinese interface words its status bar differently)."""
+    page.goto(f"{url}/lab/tree/{path}?reset")
+    wait_until(lambda: page.locator(".jp-CodeCell").count() > 0 and idle(page), 120,
+               f"{path} opened with an idle kernel")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    def all_cells_ran():
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts) and (
+            idle(page))
+
+    wait_until(all_cells_ran, timeout, f"every cell of {path} ran and the kernel is idle")
+
+
 def test_the_stop_button_and_the_interrupt_end_a_learners_loop(jupyter_lab, tmp_path):
     """Stop pressed while a plain loop runs ends it at the next step with one line, no
     traceback; the interrupt square does the same; both dashboards then say "stopped"."""
@@ -258,17 +275,7 @@ def test_every_widget_renders_and_reacts_in_jupyterlab(jupyter_lab, tmp_path):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
-            page.goto(f"{jupyter_lab}/lab/tree/{GALLERY.name}?reset")
-            wait_until(lambda: page.locator(".jp-CodeCell").count() > 0 and status_idle(page),
-                       90, "the notebook opened with an idle kernel")
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-            def all_cells_ran():
-                prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-                return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts) and (
-                    status_idle(page))
-
-            wait_until(all_cells_ran, 180, "every cell ran ([n]: prompts) and the kernel is idle")
+            run_all(page, jupyter_lab, GALLERY.name)
             page.screenshot(path=str(shots / "00_notebook.png"))
             cells = widget_cells(page)
             assert sorted(cells) == sorted(expected)

@@ -8,14 +8,14 @@ Screenshots go to the test's tmp_path (and /tmp/viz_screenshots/new_notebooks). 
 skips only where chromium, Playwright or JupyterLab is not installed (see RECIPES.md).
 """
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from .test_browser import (CHROMIUM, CHROMIUM_ARGS, USER_SETTINGS, caption_and_image,
-                           lab_server, move_slider, status_idle, sync_api, wait_until)
+                           lab_server, move_slider, run_all, status_idle, sync_api,
+                           wait_until)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ["09_sequences.ipynb", "10_initialization_and_normalization.ipynb",
@@ -32,21 +32,6 @@ def course_lab(tmp_path):
         shutil.copy(REPOSITORY / "notebooks" / name, root / "notebooks" / name)
     with lab_server(tmp_path, root, USER_SETTINGS) as url:
         yield url
-
-
-def run_all(page, url, name, timeout=600):
-    """Open notebooks/``name``, run every cell, wait for the last prompt and an idle kernel."""
-    page.goto(f"{url}/lab/tree/notebooks/{name}?reset")
-    wait_until(lambda: page.locator(".jp-CodeCell").count() > 0 and status_idle(page), 120,
-               f"{name} opened with an idle kernel")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-    def all_cells_ran():
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-        return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts) and (
-            status_idle(page))
-
-    wait_until(all_cells_ran, timeout, f"every cell of {name} ran and the kernel is idle")
 
 
 def assert_clean(page, name):
@@ -91,7 +76,7 @@ def test_new_notebooks_run_and_their_widgets_react_in_jupyterlab(course_lab, tmp
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
             for number, name in enumerate(NOTEBOOKS):
-                run_all(page, course_lab, name)
+                run_all(page, course_lab, f"notebooks/{name}", timeout=600)
                 assert_clean(page, name)
                 page.screenshot(path=str(shots / f"{number}0_{name[:-6]}.png"))
                 if name.startswith("09"):

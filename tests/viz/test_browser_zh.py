@@ -20,7 +20,7 @@ import pytest
 
 from edunet import i18n
 from tests.viz.test_browser import (CHROMIUM, CHROMIUM_ARGS, REPOSITORY, USER_SETTINGS,
-                                    lab_server, sync_api, wait_until)
+                                    lab_server, run_all, sync_api, wait_until)
 
 NOTEBOOK = REPOSITORY / "notebooks" / "zh" / "02_module_basics.ipynb"
 SHARED_COPY = "/tmp/viz_screenshots_zh"
@@ -69,17 +69,7 @@ def test_chinese_notebook_runs_in_chinese_jupyterlab(chinese_lab, tmp_path):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
-            page.goto(f"{chinese_lab}/lab/tree/{NOTEBOOK.name}?reset")
-            wait_until(lambda: page.locator(".jp-CodeCell").count() > 0 and status_idle(page),
-                       90, "the notebook opened with an idle kernel")
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-            def all_cells_ran():
-                prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
-                return all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts) and (
-                    status_idle(page))
-
-            wait_until(all_cells_ran, 180, "every cell ran ([n]: prompts) and the kernel is idle")
+            run_all(page, chinese_lab, NOTEBOOK.name, idle=status_idle)
             page.locator(".jp-MarkdownOutput").first.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "00_notebook_top.png"))
 
